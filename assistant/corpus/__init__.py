@@ -1,0 +1,1 @@
+"""Papers: the model, one reader per input format, and deduplication."""

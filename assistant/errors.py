@@ -1,0 +1,49 @@
+"""The error family the user sees.
+
+Every expected failure is an ``AssistantError`` with a short title and a message a person can act
+on. The CLI prints it as one line and exits non-zero; nothing expected ever shows a traceback.
+"""
+
+
+class AssistantError(Exception):
+    """A failure the user can do something about."""
+
+    title = "Error"
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
+
+class InputError(AssistantError):
+    """A path or file given by the user cannot be used."""
+
+    title = "Input"
+
+
+class StoreError(AssistantError):
+    """The store is missing, locked, corrupt, foreign, or unreachable."""
+
+    title = "Store"
+
+
+class ModelMismatchError(StoreError):
+    """The store was embedded with a different model than the one configured."""
+
+    title = "Embedding model mismatch"
+
+
+class EmbeddingError(AssistantError):
+    """The embedding model could not be loaded or an embeddings endpoint failed."""
+
+    title = "Embeddings"
+
+
+class ConfigError(AssistantError):
+    """Settings are invalid."""
+
+    title = "Configuration"
