@@ -63,10 +63,10 @@ class EmbeddingSettings(Section):
 
 class ChunkSettings(Section):
     max_tokens: int = Field(
-        default=200,
+        default=320,
         ge=32,
         le=2048,
-        description="Largest chunk in cl100k tokens; all-MiniLM-L6-v2 reads 256 word pieces.",
+        description="Largest chunk in cl100k tokens; 320 keeps most abstracts in one chunk.",
     )
     overlap_sentences: int = Field(
         default=1, ge=0, le=5, description="Sentences shared by consecutive chunks."

@@ -16,6 +16,9 @@ from assistant.errors import InputError
 
 __all__ = ["Item", "ReadIssue", "Reader", "choose_reader", "make_readers"]
 
+# Many unrelated files end in these: only content may pick a reader for them.
+_AMBIGUOUS_SUFFIXES = {".txt", ".json", ".xml"}
+
 
 def make_readers(columns: dict[str, str] | None = None) -> list[Reader]:
     """Every reader, most specific first (BEIR before generic JSON Lines, and so on).
@@ -54,7 +57,7 @@ def choose_reader(path: Path, readers: list[Reader]) -> Reader:
     for reader in readers:
         if reader.sniff(text):
             return reader
-    if by_extension:
+    if by_extension and suffix not in _AMBIGUOUS_SUFFIXES:
         return by_extension[0]
     raise InputError(
         f"{path}: unrecognised format",

@@ -1,0 +1,94 @@
+"""Deduplication across files and against what a store already holds.
+
+Two records are the same paper when they share a DOI, else an arXiv id, else a normalised title.
+The merged paper keeps the richest record's fields, fills gaps from the others, unites tags and
+sources, and keeps the id the paper already had, so ids stay stable as records arrive.
+"""
+
+from collections.abc import Iterable
+
+from assistant.corpus.normalize import normalize_title
+from assistant.corpus.paper import Paper, Source
+
+
+def keys(paper: Paper) -> list[str]:
+    """Every identity key a record can be matched on, strongest first."""
+    found = []
+    if paper.doi:
+        found.append(f"doi:{paper.doi}")
+    if paper.arxiv_id:
+        found.append(f"arxiv:{paper.arxiv_id}")
+    title = normalize_title(paper.title)
+    if title:
+        found.append(f"title:{title}")
+    return found
+
+
+def merge(kept: Paper, other: Paper) -> Paper:
+    """``kept`` and ``other`` as one paper: the richer record wins, gaps are filled, lists united."""
+    rich, poor = (kept, other) if kept.richness() >= other.richness() else (other, kept)
+    fields = rich.model_dump(exclude={"id", "tags", "sources"})
+    for name, value in poor.model_dump(exclude={"id", "tags", "sources"}).items():
+        if fields[name] in (None, "", []) and value not in (None, "", []):
+            fields[name] = value
+    tags = list(dict.fromkeys([*kept.tags, *other.tags]))
+    sources = list(dict.fromkeys([*kept.sources, *other.sources]))
+    return Paper(id=kept.id, **fields, tags=tags, sources=sources)
+
+
+class Deduplicator:
+    """Collects records; ``add`` merges each into the paper it duplicates, if any.
+
+    ``existing`` papers are what a store holds. Those whose every source is being read again
+    (``rereading``) are stand-ins: the first record that matches one replaces its fields rather
+    than merging with them, so an edit in the file wins even when it makes the record shorter.
+    """
+
+    def __init__(self, existing: Iterable[Paper] = (), rereading: set[str] = frozenset()) -> None:
+        self._papers: dict[str, Paper] = {}
+        self._by_key: dict[str, str] = {}
+        self._fresh: set[Source] = set()
+        self._stand_ins: set[str] = set()
+        for paper in existing:
+            self._index(paper)
+            if paper.sources and all(s.path in rereading for s in paper.sources):
+                self._stand_ins.add(paper.id)
+
+    def add(self, record: Paper) -> Paper:
+        """Merge ``record`` in; return the paper it now belongs to."""
+        self._fresh.update(record.sources)
+        match = next((self._by_key[k] for k in keys(record) if k in self._by_key), None)
+        if match is None:
+            paper = record
+        elif match in self._stand_ins:
+            self._stand_ins.discard(match)
+            paper = record.model_copy(update={"id": match})
+        else:
+            paper = merge(self._papers[match], record)
+        self._index(paper)
+        return paper
+
+    def prune(self, paths: set[str]) -> list[Paper]:
+        """Drop sources in ``paths`` that no record added here repeated (the file was re-read
+        and no longer holds them); remove and return the papers left with no source at all."""
+        removed = []
+        for paper in list(self._papers.values()):
+            kept = [s for s in paper.sources if s.path not in paths or s in self._fresh]
+            if len(kept) == len(paper.sources):
+                continue
+            if kept:
+                self._papers[paper.id] = paper.model_copy(update={"sources": kept})
+            else:
+                removed.append(self._papers.pop(paper.id))
+        return removed
+
+    def get(self, paper_id: str) -> Paper | None:
+        return self._papers.get(paper_id)
+
+    def papers(self) -> list[Paper]:
+        return list(self._papers.values())
+
+    def _index(self, paper: Paper) -> None:
+        self._papers[paper.id] = paper
+        for key in keys(paper):
+            self._by_key.setdefault(key, paper.id)

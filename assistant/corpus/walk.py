@@ -1,0 +1,54 @@
+"""Turning the paths a user names into the files to read, safely."""
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Skipped:
+    path: Path
+    reason: str
+
+
+def files_under(paths: list[Path]) -> Iterator[Path | Skipped]:
+    """Each named file, and every file under each named directory (recursively, sorted).
+
+    Hidden files and directories are skipped; symbolic links are followed, but a directory
+    already visited (a symlink loop) is skipped and reported.
+    """
+    seen: set[Path] = set()
+    for path in paths:
+        if not path.exists():
+            yield Skipped(path, "no such file or directory")
+        elif path.is_dir():
+            yield from _walk(path, seen)
+        else:
+            yield path
+
+
+def _walk(root: Path, seen: set[Path]) -> Iterator[Path | Skipped]:
+    real = root.resolve()
+    if real in seen:
+        yield Skipped(root, "directory already read (symbolic link loop?)")
+        return
+    seen.add(real)
+    try:
+        entries = sorted(os.scandir(root), key=lambda e: e.name)
+    except OSError as error:
+        yield Skipped(root, f"cannot list directory ({error.strerror or error})")
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        path = Path(entry.path)
+        try:
+            is_dir = entry.is_dir()
+        except OSError as error:
+            yield Skipped(path, f"cannot read ({error.strerror or error})")
+            continue
+        if is_dir:
+            yield from _walk(path, seen)
+        elif entry.is_file():
+            yield path

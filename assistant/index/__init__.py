@@ -1,0 +1,1 @@
+"""Chunking, embeddings, the Chroma store and the lexical index."""

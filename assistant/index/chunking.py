@@ -1,0 +1,74 @@
+"""Sentence-aware chunks of an abstract, with content-derived ids.
+
+A chunk is a window of whole sentences of at most ``max_tokens`` (cl100k) tokens; consecutive
+windows share ``overlap`` sentences. Most abstracts fit one window. A paper without an abstract
+gets one chunk holding its title, so it can still be found. The id of a chunk is derived from
+the paper id and the chunk's text, so re-chunking unchanged text gives the same ids.
+"""
+
+import hashlib
+from dataclasses import dataclass
+
+from assistant.corpus.paper import Paper
+from assistant.index.tokens import count_tokens, encoding
+from assistant.sentences import split_sentences
+
+
+@dataclass(frozen=True)
+class Chunk:
+    id: str
+    paper_id: str
+    index: int
+    text: str
+    """The passage shown to the user: abstract sentences (or the title, with no abstract)."""
+
+    embed_text: str
+    """What is embedded and indexed: the title, then the passage."""
+
+
+def chunk_paper(paper: Paper, max_tokens: int, overlap: int) -> list[Chunk]:
+    passages = _windows(paper.abstract, max_tokens, overlap) if paper.has_abstract else []
+    if not passages:
+        passages = [paper.title]
+    chunks = []
+    for index, passage in enumerate(passages):
+        embed_text = passage if passage == paper.title else f"{paper.title}\n\n{passage}"
+        digest = hashlib.sha1(embed_text.encode()).hexdigest()[:16]
+        chunks.append(
+            Chunk(
+                id=f"{paper.id}-{digest}",
+                paper_id=paper.id,
+                index=index,
+                text=passage,
+                embed_text=embed_text,
+            )
+        )
+    return chunks
+
+
+def _windows(text: str, max_tokens: int, overlap: int) -> list[str]:
+    sentences = [piece for s in split_sentences(text) for piece in _fit(s, max_tokens)]
+    sizes = [count_tokens(s) for s in sentences]
+    windows: list[str] = []
+    start = 0
+    while start < len(sentences):
+        end, total = start, 0
+        while end < len(sentences) and (end == start or total + sizes[end] <= max_tokens):
+            total += sizes[end]
+            end += 1
+        windows.append(" ".join(sentences[start:end]))
+        if end >= len(sentences):
+            break
+        start = max(end - overlap, start + 1)
+    return windows
+
+
+def _fit(sentence: str, max_tokens: int) -> list[str]:
+    """A sentence longer than a window is cut at token boundaries."""
+    tokens = encoding().encode(sentence, disallowed_special=())
+    if len(tokens) <= max_tokens:
+        return [sentence]
+    return [
+        encoding().decode(tokens[i : i + max_tokens]).strip()
+        for i in range(0, len(tokens), max_tokens)
+    ]

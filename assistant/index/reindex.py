@@ -1,0 +1,44 @@
+"""Re-embedding a whole store with the configured model (after changing models).
+
+The papers are first saved to a backup file beside the store; the collection is then dropped
+and rebuilt from the backup, which is deleted only once everything is written. A run that was
+interrupted finds the backup and carries on from it, so no paper is ever lost.
+"""
+
+import hashlib
+import json
+from pathlib import Path
+
+from assistant import paths
+from assistant.corpus.paper import Paper
+from assistant.index.embeddings import make_embedder
+from assistant.index.ingest import Ingestor, IngestReport, Progress
+from assistant.index.lock import write_lock
+from assistant.index.store import ChunkStore
+from assistant.settings import Settings
+
+
+def reindex(settings: Settings, progress: Progress | None = None) -> IngestReport:
+    embedder = make_embedder(settings.embedding)
+    backup = _backup_path(settings)
+    with write_lock(backup.parent):
+        if not backup.exists():
+            old = ChunkStore(settings.store, embedder, check_model=False)
+            papers = [paper for paper, _ in old.papers()]
+            staging = backup.with_suffix(".tmp")
+            staging.write_text("".join(p.model_dump_json() + "\n" for p in papers))
+            staging.replace(backup)
+            old.drop()
+        papers = [Paper.model_validate(json.loads(line)) for line in backup.open()]
+        store = ChunkStore(settings.store, embedder)
+        report = Ingestor(store, embedder, settings.chunking).add_papers(papers, progress)
+        backup.unlink()
+    return report
+
+
+def _backup_path(settings: Settings) -> Path:
+    store = settings.store
+    if not store.server_url:
+        return store.path / f"reindex-{store.collection}.jsonl"
+    key = hashlib.sha1(f"{store.server_url}|{store.collection}".encode()).hexdigest()[:16]
+    return paths.cache_dir() / f"reindex-{key}.jsonl"

@@ -1,0 +1,333 @@
+"""The Chroma store: the only module that imports ``chromadb``.
+
+Local files (``PersistentClient`` under ``<store>/chroma``) by default, a shared server
+(``HttpClient``) when a URL is configured. Each chunk carries its paper as JSON metadata, so the
+store alone can list, show and filter papers. The collection records the embedding model and
+dimension; opening it with another model raises ``ModelMismatchError``. A random *generation*
+token in the collection metadata changes before and after every write, so derived indexes (the
+lexical index) can tell whether they are in step with what the store holds.
+"""
+
+import json
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import urlparse
+
+import chromadb
+import numpy as np
+from chromadb.api import ClientAPI
+from chromadb.api.models.Collection import Collection
+from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+from chromadb.config import Settings as ChromaSettings
+from chromadb.errors import ChromaError, NotFoundError
+
+from assistant.corpus.paper import Paper
+from assistant.errors import ModelMismatchError, StoreError
+from assistant.index.chunking import Chunk
+from assistant.index.embeddings import Embedder
+from assistant.index.filters import Filters
+from assistant.settings import StoreSettings
+
+SCHEMA = 1
+PAGE = 2000
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    id: str
+    text: str
+    paper: Paper
+    index: int
+
+
+@dataclass(frozen=True)
+class Hit:
+    chunk: StoredChunk
+    similarity: float
+
+
+class _ChromaEmbedding(EmbeddingFunction[Documents]):
+    """Our embedder in Chroma's clothes, so Chroma never falls back to its downloading default."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self._embedder = embedder
+
+    def __call__(self, input: Documents) -> Embeddings:
+        return list(self._embedder.embed(list(input)))
+
+    @staticmethod
+    def name() -> str:
+        return "citewise"
+
+    def get_config(self) -> dict[str, Any]:
+        return {"model": self._embedder.name, "dimension": self._embedder.dimension}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> "_ChromaEmbedding":
+        return _ChromaEmbedding(_Unopened(str(config["model"]), int(config["dimension"])))
+
+
+class _Unopened:
+    """What Chroma rebuilds from the stored config: it names the model but cannot embed."""
+
+    def __init__(self, name: str, dimension: int) -> None:
+        self.name = name
+        self.dimension = dimension
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        raise StoreError("the citewise collection must be opened through citewise")
+
+
+class ChunkStore:
+    """Chunks, their vectors and their papers, in one Chroma collection."""
+
+    def __init__(
+        self, settings: StoreSettings, embedder: Embedder, *, check_model: bool = True
+    ) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self._check_model = check_model
+        self.location = settings.server_url or str(settings.path / "chroma")
+        self._client = _guard(self.location, lambda: _connect(settings))
+        self._collection = _guard(self.location, self._open_collection)
+
+    def _open_collection(self) -> Collection:
+        expected = {"model": self.embedder.name, "dimension": self.embedder.dimension}
+        function = _ChromaEmbedding(self.embedder)
+        try:
+            collection = self._client.get_collection(
+                self.settings.collection,
+                embedding_function=function,  # type: ignore[arg-type]
+            )
+        except NotFoundError:
+            collection = self._client.create_collection(
+                self.settings.collection,
+                embedding_function=function,  # type: ignore[arg-type]
+                configuration={"hnsw": {"space": "cosine"}},
+                metadata={"citewise:schema": SCHEMA, **_prefixed(expected), "generation": _token()},
+                get_or_create=True,
+            )
+        meta = collection.metadata or {}
+        found = {"model": meta.get("citewise:model"), "dimension": meta.get("citewise:dimension")}
+        if self._check_model and found != expected:
+            raise ModelMismatchError(
+                f"the store at {self.location} was embedded with {found['model']} "
+                f"({found['dimension']} dimensions), not the configured {expected['model']} "
+                f"({expected['dimension']})",
+                hint="run `citewise reindex` to re-embed it with the configured model, "
+                "or configure the model it was built with",
+            )
+        return collection
+
+    # Reading
+
+    def count(self) -> int:
+        return _guard(self.location, self._collection.count)
+
+    def generation(self) -> str:
+        """The token the last write left; it changes whenever the contents may have changed."""
+
+        def read() -> str:
+            fresh = self._client.get_collection(
+                self.settings.collection,
+                embedding_function=_ChromaEmbedding(self.embedder),  # type: ignore[arg-type]
+            )
+            return str((fresh.metadata or {}).get("generation", ""))
+
+        return _guard(self.location, read)
+
+    def papers(self) -> Iterator[tuple[Paper, list[str]]]:
+        """Every paper with the ids of its chunks."""
+        by_paper: dict[str, tuple[Paper, list[str]]] = {}
+        for chunk in self.chunks(include_text=False):
+            entry = by_paper.setdefault(chunk.paper.id, (chunk.paper, []))
+            entry[1].append(chunk.id)
+        yield from by_paper.values()
+
+    def chunks(self, *, include_text: bool = True) -> Iterator[StoredChunk]:
+        """Every chunk, page by page."""
+        include: list[Any] = ["metadatas", "documents"] if include_text else ["metadatas"]
+        offset = 0
+        while True:
+            page = _guard(
+                self.location,
+                lambda: self._collection.get(include=include, limit=PAGE, offset=offset),
+            )
+            documents = page.get("documents") or [""] * len(page["ids"])
+            for chunk_id, meta, text in zip(
+                page["ids"], page["metadatas"] or [], documents, strict=True
+            ):
+                yield _stored(chunk_id, meta, text or "")
+            if len(page["ids"]) < PAGE:
+                return
+            offset += PAGE
+
+    def get(self, chunk_ids: Sequence[str]) -> list[StoredChunk]:
+        if not chunk_ids:
+            return []
+        page = _guard(
+            self.location,
+            lambda: self._collection.get(ids=list(chunk_ids), include=["metadatas", "documents"]),
+        )
+        documents = page["documents"] or []
+        return [
+            _stored(i, m, d or "")
+            for i, m, d in zip(page["ids"], page["metadatas"] or [], documents, strict=True)
+        ]
+
+    def chunks_of(self, paper_id: str) -> list[StoredChunk]:
+        page = _guard(
+            self.location,
+            lambda: self._collection.get(
+                where={"paper_id": paper_id}, include=["metadatas", "documents"]
+            ),
+        )
+        documents = page["documents"] or []
+        chunks = [
+            _stored(i, m, d or "")
+            for i, m, d in zip(page["ids"], page["metadatas"] or [], documents, strict=True)
+        ]
+        return sorted(chunks, key=lambda c: c.index)
+
+    def vectors(self, chunk_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        page = _guard(
+            self.location,
+            lambda: self._collection.get(ids=list(chunk_ids), include=["embeddings"]),
+        )
+        embeddings = page["embeddings"] if page["embeddings"] is not None else []
+        return {i: np.asarray(v, dtype=np.float32) for i, v in zip(page["ids"], embeddings)}
+
+    def query(self, vector: np.ndarray, n: int, filters: Filters | None = None) -> list[Hit]:
+        n = min(n, self.count())
+        if n == 0:
+            return []
+        result = _guard(
+            self.location,
+            lambda: self._collection.query(
+                query_embeddings=[vector.tolist()],
+                n_results=n,
+                where=filters.chroma_where() if filters else None,
+                include=["metadatas", "documents", "distances"],
+            ),
+        )
+        ids, metas = result["ids"][0], (result["metadatas"] or [[]])[0]
+        docs, dists = (result["documents"] or [[]])[0], (result["distances"] or [[]])[0]
+        return [
+            Hit(_stored(i, m, d or ""), 1.0 - float(dist))
+            for i, m, d, dist in zip(ids, metas, docs, dists, strict=True)
+        ]
+
+    # Writing
+
+    def write(
+        self,
+        chunks: Sequence[Chunk],
+        vectors: np.ndarray,
+        papers: dict[str, Paper],
+        delete: Sequence[str] = (),
+    ) -> None:
+        """Upsert ``chunks`` (with their papers' metadata) and delete ``delete``, in one step."""
+
+        def run() -> None:
+            self.bump_generation()
+            if delete:
+                self._collection.delete(ids=list(delete))
+            if chunks:
+                self._collection.upsert(
+                    ids=[c.id for c in chunks],
+                    embeddings=vectors,
+                    documents=[c.text for c in chunks],
+                    metadatas=[_metadata(c, papers[c.paper_id]) for c in chunks],
+                )
+            self.bump_generation()
+
+        _guard(self.location, run)
+
+    def update_papers(self, papers: Sequence[tuple[Paper, list[str]]]) -> None:
+        """Rewrite the paper metadata of existing chunks without re-embedding them."""
+        owner = {chunk_id: paper for paper, ids in papers for chunk_id in ids}
+        for start in range(0, len(owner), PAGE):
+            chunks = self.get(list(owner)[start : start + PAGE])
+            ids = [c.id for c in chunks]
+            metas = [_paper_fields(owner[c.id]) | {"index": c.index} for c in chunks]
+
+            def run() -> None:
+                self.bump_generation()
+                self._collection.update(ids=ids, metadatas=metas)  # noqa: B023
+                self.bump_generation()
+
+            _guard(self.location, run)
+
+    def bump_generation(self) -> None:
+        meta = dict(self._collection.metadata or {})
+        meta.pop("hnsw:space", None)
+        meta["generation"] = _token()
+        self._collection.modify(metadata=meta)
+
+    def drop(self) -> None:
+        """Delete the whole collection (used by ``reindex``)."""
+        _guard(self.location, lambda: self._client.delete_collection(self.settings.collection))
+
+
+def _connect(settings: StoreSettings) -> ClientAPI:
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.server_url:
+        url = urlparse(settings.server_url)
+        if not url.hostname:
+            raise StoreError(f"not a server URL: {settings.server_url!r}")
+        return chromadb.HttpClient(
+            host=url.hostname,
+            port=url.port or (443 if url.scheme == "https" else 8000),
+            ssl=url.scheme == "https",
+            settings=chroma_settings,
+        )
+    path = settings.path / "chroma"
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+def _guard(location: str, action: Callable[[], T]) -> T:
+    """Run a Chroma call; turn its failures into a StoreError that names the store."""
+    try:
+        return action()
+    except (StoreError, KeyboardInterrupt):
+        raise
+    except (ChromaError, ValueError, OSError, RuntimeError) as error:
+        raise StoreError(
+            f"the store at {location} failed: {error}",
+            hint="check that the path is a citewise store (or the server is running)",
+        ) from error
+    except Exception as error:  # chromadb raises bare exceptions from its Rust and HTTP layers
+        raise StoreError(f"the store at {location} failed: {error!r}") from error
+
+
+def _token() -> str:
+    return uuid.uuid4().hex
+
+
+def _prefixed(values: dict[str, Any]) -> dict[str, Any]:
+    return {f"citewise:{k}": v for k, v in values.items()}
+
+
+def _paper_fields(paper: Paper) -> dict[str, Any]:
+    fields: dict[str, Any] = {"paper_id": paper.id, "paper": paper.model_dump_json()}
+    if paper.year is not None:
+        fields["year"] = paper.year
+    if paper.tags:
+        fields["tags"] = list(paper.tags)
+    return fields
+
+
+def _metadata(chunk: Chunk, paper: Paper) -> dict[str, Any]:
+    return _paper_fields(paper) | {"index": chunk.index}
+
+
+def _stored(chunk_id: str, meta: Any, text: str) -> StoredChunk:
+    try:
+        paper = Paper.model_validate(json.loads(meta["paper"]))
+        return StoredChunk(chunk_id, text, paper, int(meta.get("index", 0)))
+    except (KeyError, TypeError, ValueError) as error:
+        raise StoreError(f"chunk {chunk_id} in the store has no readable paper record") from error

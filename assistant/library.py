@@ -1,0 +1,120 @@
+"""The library: one object over the store, the lexical index, ingestion and search.
+
+The CLI and the TUI hold a ``Library``; they never reach into the index package themselves.
+"""
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
+
+from assistant import paths
+from assistant.corpus.normalize import normalize_arxiv_id, normalize_doi
+from assistant.corpus.paper import Paper
+from assistant.errors import InputError
+from assistant.index.embeddings import Embedder, make_embedder
+from assistant.index.filters import Filters
+from assistant.index.ingest import Ingestor, IngestReport, Progress
+from assistant.index.lexical import LexicalIndex
+from assistant.index.lock import write_lock
+from assistant.index.store import ChunkStore
+from assistant.retrieval import Mode, PaperHit, Retriever
+from assistant.settings import Settings
+
+
+class Library:
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self.embedder = embedder or make_embedder(settings.embedding)
+        self.store = ChunkStore(settings.store, self.embedder)
+        self._lexical: LexicalIndex | None = None
+        self.retriever = Retriever(self.store, self.lexical, self.embedder, settings.retrieval)
+
+    @property
+    def location(self) -> str:
+        return self.store.location
+
+    # Writing
+
+    def ingest(
+        self,
+        sources: Sequence[Path],
+        progress: Progress | None = None,
+        columns: dict[str, str] | None = None,
+    ) -> IngestReport:
+        with self._writing():
+            ingestor = Ingestor(self.store, self.embedder, self.settings.chunking, columns=columns)
+            report = ingestor.ingest(sources, progress)
+        self.lexical()
+        return report
+
+    def add_papers(self, papers: Iterable[Paper], progress: Progress | None = None) -> IngestReport:
+        with self._writing():
+            ingestor = Ingestor(self.store, self.embedder, self.settings.chunking)
+            report = ingestor.add_papers(papers, progress)
+        self.lexical()
+        return report
+
+    def _writing(self) -> AbstractContextManager[None]:
+        if self.settings.store.server_url:
+            return nullcontext()  # the server serialises writes; chunk ids make them idempotent
+        return write_lock(self.settings.store.path)
+
+    # Reading
+
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        filters: Filters | None = None,
+        mode: Mode = "hybrid",
+        mmr_lambda: float | None = None,
+    ) -> list[PaperHit]:
+        return self.retriever.search(query, k, filters, mode, mmr_lambda)
+
+    def papers(self) -> list[Paper]:
+        return sorted((p for p, _ in self.store.papers()), key=lambda p: p.title.casefold())
+
+    def count_chunks(self) -> int:
+        return self.store.count()
+
+    def find(self, reference: str) -> Paper:
+        """A paper by id (or a unique prefix of one), citation key, DOI or arXiv id."""
+        reference = reference.strip()
+        doi, arxiv = normalize_doi(reference), normalize_arxiv_id(reference)
+        candidates = [
+            p
+            for p in self.papers()
+            if p.id.startswith(reference)
+            or reference == p.citation_key
+            or (doi is not None and doi == p.doi)
+            or (arxiv is not None and arxiv == p.arxiv_id)
+        ]
+        if len(candidates) == 1:
+            return candidates[0]
+        if not candidates:
+            raise InputError(f"no paper matches {reference!r}", hint="`citewise papers` lists ids")
+        raise InputError(f"{len(candidates)} papers match {reference!r}; give more of the id")
+
+    def chunk_texts(self, paper: Paper) -> list[str]:
+        return [c.text for c in self.store.chunks_of(paper.id)]
+
+    def lexical(self) -> LexicalIndex:
+        """The lexical index, rebuilt first if the store changed since it was built."""
+        generation = self.store.generation()
+        if self._lexical is not None and self._lexical.generation == generation:
+            return self._lexical
+        directory = self._lexical_dir()
+        index = LexicalIndex.load(directory)
+        if index is None or index.generation != generation:
+            index = LexicalIndex.build(self.store.chunks(), generation)
+            index.save(directory)
+        self._lexical = index
+        return index
+
+    def _lexical_dir(self) -> Path:
+        store = self.settings.store
+        if not store.server_url:
+            return store.path / "lexical" / store.collection
+        key = hashlib.sha1(f"{store.server_url}|{store.collection}".encode()).hexdigest()[:16]
+        return paths.cache_dir() / "lexical" / key

@@ -1,0 +1,139 @@
+"""Hybrid search: dense (Chroma) plus lexical (BM25), fused, aggregated per paper.
+
+Each retriever proposes ``candidates`` chunks; the rankings are fused (reciprocal-rank fusion by
+default, or a convex combination of normalised scores); chunks are grouped by paper, a paper
+scoring as its best chunk and carrying the passages that matched; optional MMR re-ranks the
+papers for diversity. Filters on year range and tag apply to both retrievers before ranking.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from assistant.corpus.paper import Paper
+from assistant.index.embeddings import Embedder
+from assistant.index.filters import Filters
+from assistant.index.lexical import LexicalIndex
+from assistant.index.store import ChunkStore, StoredChunk
+from assistant.settings import RetrievalSettings
+
+Mode = Literal["hybrid", "dense", "lexical"]
+
+
+@dataclass(frozen=True)
+class Passage:
+    chunk_id: str
+    text: str
+    score: float
+
+
+@dataclass(frozen=True)
+class PaperHit:
+    paper: Paper
+    score: float
+    passages: list[Passage]
+
+
+class Retriever:
+    def __init__(
+        self,
+        store: ChunkStore,
+        lexical: Callable[[], LexicalIndex],
+        embedder: Embedder,
+        settings: RetrievalSettings,
+    ) -> None:
+        self.store = store
+        self.lexical = lexical
+        self.embedder = embedder
+        self.settings = settings
+
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        filters: Filters | None = None,
+        mode: Mode = "hybrid",
+        mmr_lambda: float | None = None,
+    ) -> list[PaperHit]:
+        k = k or self.settings.k
+        n = max(self.settings.candidates, k)
+        rankings: list[dict[str, float]] = []
+        chunks: dict[str, StoredChunk] = {}
+        if mode in ("hybrid", "dense"):
+            vector = self.embedder.embed([query])[0]
+            hits = self.store.query(vector, n, filters)
+            chunks.update((h.chunk.id, h.chunk) for h in hits)
+            rankings.append({h.chunk.id: h.similarity for h in hits})
+        if mode in ("hybrid", "lexical"):
+            index = self.lexical()
+            found = index.search(query, n, index.mask(filters))
+            rankings.append({h.chunk_id: h.score for h in found})
+        fused = self._fuse(rankings)
+        missing = [i for i in fused if i not in chunks]
+        chunks.update((c.id, c) for c in self.store.get(missing))
+        hits = _by_paper(fused, chunks)
+        lam = mmr_lambda if mmr_lambda is not None else self.settings.mmr_lambda
+        if lam is not None and len(hits) > k:
+            hits = self._mmr(hits[: 4 * k], k, lam)
+        return hits[:k]
+
+    def _fuse(self, rankings: list[dict[str, float]]) -> dict[str, float]:
+        if len(rankings) == 1:
+            return dict(sorted(rankings[0].items(), key=lambda kv: -kv[1]))
+        if self.settings.fusion == "convex":
+            fused = convex_fusion(rankings)
+        else:
+            fused = reciprocal_rank_fusion(rankings, self.settings.rrf_k)
+        return dict(sorted(fused.items(), key=lambda kv: -kv[1]))
+
+    def _mmr(self, hits: list[PaperHit], k: int, lam: float) -> list[PaperHit]:
+        vectors = self.store.vectors([h.passages[0].chunk_id for h in hits])
+        matrix = np.stack([vectors[h.passages[0].chunk_id] for h in hits])
+        relevance = np.array([h.score for h in hits])
+        relevance = relevance / (relevance.max() or 1.0)
+        chosen: list[int] = []
+        while len(chosen) < min(k, len(hits)):
+            redundancy = (
+                (matrix @ matrix[chosen].T).max(axis=1) if chosen else np.zeros(len(hits))
+            )
+            gain = lam * relevance - (1 - lam) * redundancy
+            gain[chosen] = -np.inf
+            chosen.append(int(np.argmax(gain)))
+        return [hits[i] for i in chosen]
+
+
+def reciprocal_rank_fusion(rankings: list[dict[str, float]], k: int) -> dict[str, float]:
+    fused: dict[str, float] = {}
+    for ranking in rankings:
+        ordered = sorted(ranking, key=lambda i: -ranking[i])
+        for rank, chunk_id in enumerate(ordered, 1):
+            fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (k + rank)
+    return fused
+
+
+def convex_fusion(rankings: list[dict[str, float]]) -> dict[str, float]:
+    """Mean of min-max normalised scores; a chunk missing from a ranking scores 0 there."""
+    fused: dict[str, float] = {}
+    for ranking in rankings:
+        if not ranking:
+            continue
+        low, high = min(ranking.values()), max(ranking.values())
+        span = (high - low) or 1.0
+        for chunk_id, score in ranking.items():
+            fused[chunk_id] = fused.get(chunk_id, 0.0) + (score - low) / span / len(rankings)
+    return fused
+
+
+def _by_paper(fused: dict[str, float], chunks: dict[str, StoredChunk]) -> list[PaperHit]:
+    grouped: dict[str, list[Passage]] = {}
+    papers: dict[str, Paper] = {}
+    for chunk_id, score in fused.items():
+        chunk = chunks.get(chunk_id)
+        if chunk is None:  # deleted since the lexical index was read
+            continue
+        papers[chunk.paper.id] = chunk.paper
+        grouped.setdefault(chunk.paper.id, []).append(Passage(chunk_id, chunk.text, score))
+    hits = [PaperHit(papers[pid], passages[0].score, passages) for pid, passages in grouped.items()]
+    return sorted(hits, key=lambda h: -h.score)

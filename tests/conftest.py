@@ -1,0 +1,79 @@
+"""Shared fixtures. Every test gets its own store; nothing touches the user's files."""
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.library import Library
+from assistant.settings import Settings
+from tests.fakes import HashEmbedder
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="session")
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache for the built ONNX model, shared by the session (it is rebuildable data)."""
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, model_cache: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("CITEWISE_STORE", str(tmp_path / "store"))
+    monkeypatch.setenv("CITEWISE_CACHE", str(model_cache))
+    monkeypatch.setenv("CITEWISE_CONFIG", str(tmp_path / "no-config.toml"))
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    yield
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(store={"path": tmp_path / "store"})
+
+
+@pytest.fixture
+def library(settings: Settings) -> Library:
+    """A library on real Chroma files with the fast deterministic test embedding."""
+    return Library(settings, embedder=HashEmbedder())
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Chroma server (`chroma run`, shipped with chromadb) on 127.0.0.1."""
+    port = free_port()
+    data = tmp_path_factory.mktemp("chroma-server")
+    chroma = Path(sys.executable).with_name("chroma")
+    process = subprocess.Popen(
+        [str(chroma), "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1).close()
+            break
+        except OSError:
+            if process.poll() is not None:
+                pytest.fail("chroma run exited before answering")
+            time.sleep(0.2)
+    else:
+        process.kill()
+        pytest.fail("chroma run did not answer within 60 s")
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
