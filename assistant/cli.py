@@ -187,7 +187,8 @@ def _papers(args: argparse.Namespace, settings: Settings) -> int:
     out.print(table)
     missing = sum(not p.has_abstract for p in papers)
     out.print(
-        f"{len(papers)} papers, {library.count_chunks()} chunks; {missing} without an abstract (found by title only)."
+        f"{len(papers)} papers, {library.count_chunks()} chunks; "
+        f"{missing} without an abstract (found by title only)."
     )
     return 0
 
@@ -264,11 +265,13 @@ def _print_report(report: IngestReport) -> None:
         f"[bold]{report.added}[/] added, [bold]{report.updated}[/] updated, "
         f"[bold]{report.unchanged}[/] unchanged, [bold]{report.removed}[/] removed, "
         f"[bold]{len(report.failed)}[/] failed "
-        f"({report.records} records from {report.files_read} files; {report.chunks_embedded} chunks embedded)."
+        f"({report.records} records from {report.files_read} files; "
+        f"{report.chunks_embedded} chunks embedded)."
     )
     if report.without_abstract:
         out.print(
-            f"[yellow]{report.without_abstract} new papers have no abstract[/]: they are found by title only."
+            f"[yellow]{report.without_abstract} new papers have no abstract[/]: "
+            "they are found by title only."
         )
     for failure in report.failed[:50]:
         err.print(f"  [red]failed[/] {failure}")
@@ -276,7 +279,8 @@ def _print_report(report: IngestReport) -> None:
         err.print(f"  … and {len(report.failed) - 50} more failures.")
     if report.skipped:
         err.print(
-            f"  [dim]skipped {len(report.skipped)} files in no known format (e.g. {report.skipped[0]})[/]"
+            f"  [dim]skipped {len(report.skipped)} files in no known format "
+            f"(e.g. {report.skipped[0]})[/]"
         )
 
 
