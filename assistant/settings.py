@@ -78,8 +78,10 @@ class RetrievalSettings(Section):
     candidates: int = Field(
         default=100, ge=1, le=5000, description="Chunks each retriever proposes before fusion."
     )
-    fusion: Literal["rrf", "dense", "lexical"] = Field(
-        default="rrf", description="How dense and lexical rankings are combined."
+    fusion: Literal["rrf", "convex"] = Field(
+        default="rrf",
+        description="How dense and lexical rankings combine: reciprocal-rank fusion, or the "
+        "mean of min-max normalised scores.",
     )
     rrf_k: int = Field(default=60, ge=1, description="Reciprocal-rank-fusion constant.")
     mmr_lambda: float | None = Field(

@@ -1,0 +1,41 @@
+"""Rank fusion and settings sources."""
+
+from pathlib import Path
+
+import pytest
+
+from assistant.retrieval import convex_fusion, reciprocal_rank_fusion
+from assistant.settings import Settings
+
+
+def test_rrf_rewards_agreement() -> None:
+    dense = {"a": 0.9, "b": 0.8, "c": 0.1}
+    lexical = {"b": 12.0, "d": 11.0, "a": 1.0}
+    fused = reciprocal_rank_fusion([dense, lexical], k=60)
+    assert fused["b"] == pytest.approx(1 / 62 + 1 / 61)
+    assert max(fused, key=fused.__getitem__) == "b"
+    assert fused["d"] == pytest.approx(1 / 62)
+
+
+def test_convex_fusion_normalises_each_ranking() -> None:
+    fused = convex_fusion([{"a": 0.9, "b": 0.5}, {"a": 100.0, "b": 300.0}])
+    assert fused["a"] == pytest.approx(0.5) and fused["b"] == pytest.approx(0.5)
+
+
+def test_settings_from_env_toml_and_store_shorthand(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[retrieval]\nk = 7\n[store]\ncollection = "lab"\n')
+    monkeypatch.setenv("CITEWISE_CONFIG", str(config))
+    monkeypatch.setenv("CITEWISE_STORE", str(tmp_path / "s"))
+    monkeypatch.setenv("CITEWISE_RETRIEVAL__FUSION", "convex")
+    settings = Settings()
+    assert settings.retrieval.k == 7 and settings.retrieval.fusion == "convex"
+    assert settings.store.path == tmp_path / "s" and settings.store.collection == "lab"
+
+
+def test_unknown_settings_are_rejected(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CITEWISE_RETRIEVAL__KAY", "3")
+    with pytest.raises(ValueError, match="kay"):
+        Settings()
