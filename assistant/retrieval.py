@@ -63,9 +63,9 @@ class Retriever:
         chunks: dict[str, StoredChunk] = {}
         if mode in ("hybrid", "dense"):
             vector = self.embedder.embed([query])[0]
-            hits = self.store.query(vector, n, filters)
-            chunks.update((h.chunk.id, h.chunk) for h in hits)
-            rankings.append({h.chunk.id: h.similarity for h in hits})
+            dense = self.store.query(vector, n, filters)
+            chunks.update((h.chunk.id, h.chunk) for h in dense)
+            rankings.append({h.chunk.id: h.similarity for h in dense})
         if mode in ("hybrid", "lexical"):
             index = self.lexical()
             found = index.search(query, n, index.mask(filters))
@@ -95,9 +95,7 @@ class Retriever:
         relevance = relevance / (relevance.max() or 1.0)
         chosen: list[int] = []
         while len(chosen) < min(k, len(hits)):
-            redundancy = (
-                (matrix @ matrix[chosen].T).max(axis=1) if chosen else np.zeros(len(hits))
-            )
+            redundancy = (matrix @ matrix[chosen].T).max(axis=1) if chosen else np.zeros(len(hits))
             gain = lam * relevance - (1 - lam) * redundancy
             gain[chosen] = -np.inf
             chosen.append(int(np.argmax(gain)))

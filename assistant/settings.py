@@ -34,7 +34,7 @@ class StoreSettings(Section):
     )
     server_url: str | None = Field(
         default=None,
-        description="URL of a shared Chroma server (e.g. http://127.0.0.1:8000); local files if unset.",
+        description="URL of a shared Chroma server, e.g. http://127.0.0.1:8000 (unset: files).",
     )
     collection: str = Field(default="citewise", description="Chroma collection name.")
 

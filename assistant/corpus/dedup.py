@@ -5,10 +5,10 @@ The merged paper keeps the richest record's fields, fills gaps from the others, 
 sources, and keeps the id the paper already had, so ids stay stable as records arrive.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 
 from assistant.corpus.normalize import normalize_title
-from assistant.corpus.paper import Paper, Source
+from assistant.corpus.paper import Paper, Source, paper_id
 
 
 def keys(paper: Paper) -> list[str]:
@@ -25,7 +25,7 @@ def keys(paper: Paper) -> list[str]:
 
 
 def merge(kept: Paper, other: Paper) -> Paper:
-    """``kept`` and ``other`` as one paper: the richer record wins, gaps are filled, lists united."""
+    """``kept`` and ``other`` as one paper: the richer record wins, gaps filled, lists united."""
     rich, poor = (kept, other) if kept.richness() >= other.richness() else (other, kept)
     fields = rich.model_dump(exclude={"id", "tags", "sources"})
     for name, value in poor.model_dump(exclude={"id", "tags", "sources"}).items():
@@ -44,7 +44,7 @@ class Deduplicator:
     than merging with them, so an edit in the file wins even when it makes the record shorter.
     """
 
-    def __init__(self, existing: Iterable[Paper] = (), rereading: set[str] = frozenset()) -> None:
+    def __init__(self, existing: Iterable[Paper] = (), rereading: Set[str] = frozenset()) -> None:
         self._papers: dict[str, Paper] = {}
         self._by_key: dict[str, str] = {}
         self._fresh: set[Source] = set()
@@ -57,9 +57,19 @@ class Deduplicator:
     def add(self, record: Paper) -> Paper:
         """Merge ``record`` in; return the paper it now belongs to."""
         self._fresh.update(record.sources)
-        match = next((self._by_key[k] for k in keys(record) if k in self._by_key), None)
+        match = next(
+            (
+                self._by_key[k]
+                for k in keys(record)
+                if k in self._by_key and _may_merge(self._papers[self._by_key[k]], record, k)
+            ),
+            None,
+        )
         if match is None:
             paper = record
+            if paper.id in self._papers:  # a same-titled entry with another key
+                unique = paper_id(f"{record.identity()}#{record.citation_key}")
+                paper = record.model_copy(update={"id": unique})
         elif match in self._stand_ins:
             self._stand_ins.discard(match)
             paper = record.model_copy(update={"id": match})
@@ -92,3 +102,14 @@ class Deduplicator:
         self._papers[paper.id] = paper
         for key in keys(paper):
             self._by_key.setdefault(key, paper.id)
+
+
+def _may_merge(paper: Paper, record: Paper, key: str) -> bool:
+    """Titles alone never merge two entries of one file that carry different citation keys:
+    the file's author kept them apart (and may cite both), and corpora such as BEIR's have
+    distinct documents with generic titles ("Summary")."""
+    if not key.startswith("title:") or not (paper.citation_key and record.citation_key):
+        return True
+    if paper.citation_key == record.citation_key:
+        return True
+    return not {s.path for s in paper.sources} & {s.path for s in record.sources}

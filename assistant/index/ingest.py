@@ -9,7 +9,7 @@ batch in flight, and the next run picks up where it stopped.
 """
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -104,7 +104,7 @@ class Ingestor:
         return report
 
     def _load_stored(
-        self, rereading: set[str] = frozenset()
+        self, rereading: Set[str] = frozenset()
     ) -> tuple[dict[str, tuple[Paper, list[str]]], Deduplicator]:
         stored = {paper.id: (paper, ids) for paper, ids in self.store.papers()}
         return stored, Deduplicator((paper for paper, _ in stored.values()), rereading)

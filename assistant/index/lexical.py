@@ -23,11 +23,12 @@ from assistant.index.filters import Filters
 from assistant.index.store import StoredChunk
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_STOPWORDS = frozenset(
-    "a an and are as at be by for from has have in is it its of on or that the this to was were "
-    "which with we our these those their than then there such can also into not no but been "
-    "using used use based via".split()
-)
+_STOPWORD_TEXT = """
+a an and are as at be by for from has have in is it its of on or that the this to was were which
+with we our these those their than then there such can also into not no but been using used use
+based via
+"""
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 
 @lru_cache(maxsize=1)
@@ -74,7 +75,11 @@ class LexicalIndex:
             papers.append(chunk.paper.id)
             years.append(chunk.paper.year or 0)
             tags.append(list(chunk.paper.tags))
-            text = chunk.text if chunk.text == chunk.paper.title else f"{chunk.paper.title} {chunk.text}"
+            text = (
+                chunk.text
+                if chunk.text == chunk.paper.title
+                else f"{chunk.paper.title} {chunk.text}"
+            )
             corpus.append(terms(text) or [""])
         retriever = None
         if corpus:
@@ -147,7 +152,7 @@ class LexicalIndex:
 
 
 def _swap(staging: Path, directory: Path) -> None:
-    """Put ``staging`` where ``directory`` is; a crash in between leaves no index, so one is rebuilt."""
+    """Put ``staging`` in place of ``directory``; a crash in between leaves no index (rebuilt)."""
     old = directory.with_name(directory.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
     if directory.exists():

@@ -8,6 +8,7 @@ token in the collection metadata changes before and after every write, so derive
 lexical index) can tell whether they are in step with what the store holds.
 """
 
+import itertools
 import json
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -150,11 +151,10 @@ class ChunkStore:
     def chunks(self, *, include_text: bool = True) -> Iterator[StoredChunk]:
         """Every chunk, page by page."""
         include: list[Any] = ["metadatas", "documents"] if include_text else ["metadatas"]
-        offset = 0
-        while True:
+        for offset in itertools.count(0, PAGE):
             page = _guard(
                 self.location,
-                lambda: self._collection.get(include=include, limit=PAGE, offset=offset),
+                lambda: self._collection.get(include=include, limit=PAGE, offset=offset),  # noqa: B023
             )
             documents = page.get("documents") or [""] * len(page["ids"])
             for chunk_id, meta, text in zip(
@@ -163,7 +163,6 @@ class ChunkStore:
                 yield _stored(chunk_id, meta, text or "")
             if len(page["ids"]) < PAGE:
                 return
-            offset += PAGE
 
     def get(self, chunk_ids: Sequence[str]) -> list[StoredChunk]:
         if not chunk_ids:
@@ -198,7 +197,9 @@ class ChunkStore:
             lambda: self._collection.get(ids=list(chunk_ids), include=["embeddings"]),
         )
         embeddings = page["embeddings"] if page["embeddings"] is not None else []
-        return {i: np.asarray(v, dtype=np.float32) for i, v in zip(page["ids"], embeddings)}
+        return {
+            i: np.asarray(v, dtype=np.float32) for i, v in zip(page["ids"], embeddings, strict=True)
+        }
 
     def query(self, vector: np.ndarray, n: int, filters: Filters | None = None) -> list[Hit]:
         n = min(n, self.count())
@@ -252,7 +253,7 @@ class ChunkStore:
         for start in range(0, len(owner), PAGE):
             chunks = self.get(list(owner)[start : start + PAGE])
             ids = [c.id for c in chunks]
-            metas = [_paper_fields(owner[c.id]) | {"index": c.index} for c in chunks]
+            metas: list[Any] = [_paper_fields(owner[c.id]) | {"index": c.index} for c in chunks]
 
             def run() -> None:
                 self.bump_generation()

@@ -60,7 +60,7 @@ def test_search_json_lists_papers_best_first(
     capsys.readouterr()
     assert cli.main(["search", "draft model verifies proposed tokens", "-k", "2", "--json"]) == 0
     results = json.loads(capsys.readouterr().out)
-    assert [r["title"] for r in results][0] == "Speculative decoding with draft models"
+    assert results[0]["title"] == "Speculative decoding with draft models"
     assert results[0]["score"] >= results[1]["score"]
     assert {"id", "title", "score", "passages"} <= set(results[0])
     assert results[0]["passages"][0]["text"].startswith("A small draft model")

@@ -1,5 +1,7 @@
 """Sentence splitting and chunking with real (offline) token counts."""
 
+import itertools
+
 from assistant.corpus.paper import Paper
 from assistant.index.chunking import chunk_paper
 from assistant.index.tokens import count_tokens
@@ -7,7 +9,10 @@ from assistant.sentences import split_sentences
 
 
 def test_sentences_keep_abbreviations_decimals_and_initials() -> None:
-    text = "We follow Vaswani et al. in this. Accuracy rose by 3.5 points, e.g. on GLUE. J. Smith agrees! Why? (See Fig. 2.)"
+    text = (
+        "We follow Vaswani et al. in this. Accuracy rose by 3.5 points, e.g. on GLUE. "
+        "J. Smith agrees! Why? (See Fig. 2.)"
+    )
     assert split_sentences(text) == [
         "We follow Vaswani et al. in this.",
         "Accuracy rose by 3.5 points, e.g. on GLUE.",
@@ -36,7 +41,7 @@ def test_long_abstracts_become_overlapping_windows_within_budget() -> None:
     chunks = chunk_paper(paper, max_tokens=100, overlap=1)
     assert len(chunks) > 3
     assert all(count_tokens(c.text) <= 100 for c in chunks)
-    for before, after in zip(chunks, chunks[1:]):
+    for before, after in itertools.pairwise(chunks):
         assert split_sentences(before.text)[-1] == split_sentences(after.text)[0]
     covered = {s for c in chunks for s in split_sentences(c.text)}
     assert covered == set(sentences)

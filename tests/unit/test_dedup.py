@@ -72,3 +72,11 @@ def test_reread_file_replaces_stand_ins_and_prunes_vanished_records() -> None:
     assert [p.title for p in removed] == ["Deleted from the file"]
     remaining = {p.title: p for p in dedup.papers()}
     assert remaining["Also elsewhere"].sources == [src("g", 1)]
+
+
+def test_same_title_different_keys_in_one_file_stay_apart() -> None:
+    dedup = Deduplicator()
+    dedup.add(Paper(title="Summary", citation_key="101", sources=[src("corpus.jsonl", 1)]))
+    dedup.add(Paper(title="Summary", citation_key="202", sources=[src("corpus.jsonl", 2)]))
+    dedup.add(Paper(title="Summary", citation_key="303", sources=[src("other.bib", 1)]))
+    assert sorted(p.citation_key or "" for p in dedup.papers()) == ["101", "202"]

@@ -44,5 +44,5 @@ class Reader(Protocol):
         ...
 
     def read(self, path: Path) -> Iterator[Item]:
-        """Yield the papers in ``path`` and an issue for each record that fails; stream large files."""
+        """Yield the papers in ``path`` and an issue for each failed record; stream big files."""
         ...

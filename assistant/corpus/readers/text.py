@@ -26,7 +26,7 @@ def looks_binary(head: bytes) -> bool:
 
 
 def detect_encoding(head: bytes) -> str:
-    """A BOM wins; valid UTF-8 is UTF-8; anything else is read as cp1252 (never fails)."""
+    """A BOM wins; valid UTF-8 is UTF-8; anything else is cp1252 (read with errors replaced)."""
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -43,9 +43,6 @@ def detect_encoding(head: bytes) -> str:
 def open_text(path: Path) -> TextIO:
     """Open ``path`` for streaming text reads; undecodable bytes become U+FFFD, never an error."""
     encoding = detect_encoding(read_head(path))
-    if encoding == "cp1252":
-        # cp1252 leaves five bytes undefined; latin-1 maps every byte.
-        encoding = "latin-1"
     return io.open(path, encoding=encoding, errors="replace", newline="")  # noqa: UP020
 
 
@@ -53,4 +50,4 @@ def head_text(path: Path) -> str:
     """The first few KiB of ``path`` as text, for sniffing."""
     head = read_head(path)
     encoding = detect_encoding(head)
-    return head.decode("latin-1" if encoding == "cp1252" else encoding, errors="replace")
+    return head.decode(encoding, errors="replace")

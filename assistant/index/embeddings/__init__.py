@@ -1,4 +1,4 @@
-"""Text embeddings behind one small protocol: the offline MiniLM model or an OpenAI-compatible endpoint."""
+"""Text embeddings behind one protocol: offline MiniLM, or an OpenAI-compatible endpoint."""
 
 from collections.abc import Sequence
 from typing import Protocol
