@@ -94,6 +94,7 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--from-year", type=int, dest="year_from")
     search.add_argument("--to-year", type=int, dest="year_to")
     search.add_argument("--tag", help="only papers with this tag")
+    search.add_argument("--collection", help="only papers in this reference-manager collection")
     search.add_argument(
         "--diverse", type=float, metavar="LAMBDA", help="MMR diversity (0-1, e.g. 0.7)"
     )
@@ -144,7 +145,9 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 def _search(args: argparse.Namespace, settings: Settings) -> int:
     library = Library(settings)
-    filters = Filters(year_from=args.year_from, year_to=args.year_to, tag=args.tag)
+    filters = Filters(
+        year_from=args.year_from, year_to=args.year_to, tag=args.tag, collection=args.collection
+    )
     hits = library.search(
         args.query, k=args.k, filters=filters, mode=args.mode, mmr_lambda=args.diverse
     )

@@ -27,13 +27,18 @@ def keys(paper: Paper) -> list[str]:
 def merge(kept: Paper, other: Paper) -> Paper:
     """``kept`` and ``other`` as one paper: the richer record wins, gaps filled, lists united."""
     rich, poor = (kept, other) if kept.richness() >= other.richness() else (other, kept)
-    fields = rich.model_dump(exclude={"id", "tags", "sources"})
-    for name, value in poor.model_dump(exclude={"id", "tags", "sources"}).items():
+    lists = {"id", "tags", "collections", "sources"}
+    fields = rich.model_dump(exclude=lists)
+    for name, value in poor.model_dump(exclude=lists).items():
         if fields[name] in (None, "", []) and value not in (None, "", []):
             fields[name] = value
-    tags = list(dict.fromkeys([*kept.tags, *other.tags]))
-    sources = list(dict.fromkeys([*kept.sources, *other.sources]))
-    return Paper(id=kept.id, **fields, tags=tags, sources=sources)
+    return Paper(
+        id=kept.id,
+        **fields,
+        tags=list(dict.fromkeys([*kept.tags, *other.tags])),
+        collections=list(dict.fromkeys([*kept.collections, *other.collections])),
+        sources=list(dict.fromkeys([*kept.sources, *other.sources])),
+    )
 
 
 class Deduplicator:

@@ -37,6 +37,9 @@ class Paper(BaseModel):
     url: str | None = None
     citation_key: str | None = Field(default=None, description="The user's own key, if any.")
     tags: list[str] = Field(default_factory=list)
+    collections: list[str] = Field(
+        default_factory=list, description="Reference-manager collections (folders) holding it."
+    )
     sources: list[Source] = Field(default_factory=list)
 
     @model_validator(mode="after")

@@ -9,15 +9,19 @@ class Filters:
     year_from: int | None = None
     year_to: int | None = None
     tag: str | None = None
+    collection: str | None = None
 
     @property
     def active(self) -> bool:
-        return any(v is not None for v in (self.year_from, self.year_to, self.tag))
+        values = (self.year_from, self.year_to, self.tag, self.collection)
+        return any(v is not None for v in values)
 
-    def admits(self, year: int | None, tags: list[str]) -> bool:
+    def admits(self, year: int | None, tags: list[str], collections: list[str]) -> bool:
         if self.year_from is not None and (year is None or year < self.year_from):
             return False
         if self.year_to is not None and (year is None or year > self.year_to):
+            return False
+        if self.collection is not None and self.collection not in collections:
             return False
         return self.tag is None or self.tag in tags
 
@@ -29,6 +33,8 @@ class Filters:
             clauses.append({"year": {"$lte": self.year_to}})
         if self.tag is not None:
             clauses.append({"tags": {"$contains": self.tag}})
+        if self.collection is not None:
+            clauses.append({"collections": {"$contains": self.collection}})
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}

@@ -58,6 +58,7 @@ class LexicalIndex:
         paper_ids: list[str],
         years: np.ndarray,
         tags: list[list[str]],
+        collections: list[list[str]],
         generation: str,
     ) -> None:
         self._retriever = retriever
@@ -65,16 +66,18 @@ class LexicalIndex:
         self.paper_ids = paper_ids
         self.years = years
         self.tags = tags
+        self.collections = collections
         self.generation = generation
 
     @classmethod
     def build(cls, chunks: Iterable[StoredChunk], generation: str) -> "LexicalIndex":
-        ids, papers, years, tags, corpus = [], [], [], [], []
+        ids, papers, years, tags, collections, corpus = [], [], [], [], [], []
         for chunk in chunks:
             ids.append(chunk.id)
             papers.append(chunk.paper.id)
             years.append(chunk.paper.year or 0)
             tags.append(list(chunk.paper.tags))
+            collections.append(list(chunk.paper.collections))
             text = (
                 chunk.text
                 if chunk.text == chunk.paper.title
@@ -85,7 +88,8 @@ class LexicalIndex:
         if corpus:
             retriever = bm25s.BM25()
             retriever.index(corpus, show_progress=False)
-        return cls(retriever, ids, papers, np.asarray(years, dtype=np.int32), tags, generation)
+        years_array = np.asarray(years, dtype=np.int32)
+        return cls(retriever, ids, papers, years_array, tags, collections, generation)
 
     def __len__(self) -> int:
         return len(self.chunk_ids)
@@ -108,8 +112,8 @@ class LexicalIndex:
         if filters is None or not filters.active:
             return None
         keep = [
-            filters.admits(int(year) or None, tags)
-            for year, tags in zip(self.years, self.tags, strict=True)
+            filters.admits(int(year) or None, tags, collections)
+            for year, tags, collections in zip(self.years, self.tags, self.collections, strict=True)
         ]
         return np.asarray(keep, dtype=np.float32)
 
@@ -127,6 +131,7 @@ class LexicalIndex:
             "chunk_ids": self.chunk_ids,
             "paper_ids": self.paper_ids,
             "tags": self.tags,
+            "collections": self.collections,
         }
         (staging / "index.json").write_text(json.dumps(meta))
         _swap(staging, directory)
@@ -145,6 +150,7 @@ class LexicalIndex:
                 meta["paper_ids"],
                 years,
                 meta["tags"],
+                meta["collections"],
                 meta["generation"],
             )
         except (OSError, ValueError, KeyError):

@@ -319,6 +319,8 @@ def _paper_fields(paper: Paper) -> dict[str, Any]:
         fields["year"] = paper.year
     if paper.tags:
         fields["tags"] = list(paper.tags)
+    if paper.collections:
+        fields["collections"] = list(paper.collections)
     return fields
 
 
