@@ -47,3 +47,27 @@ class ConfigError(AssistantError):
     """Settings are invalid."""
 
     title = "Configuration"
+
+
+class LLMError(AssistantError):
+    """The language model could not be reached or refused the request."""
+
+    title = "Language model"
+
+
+class StreamInterrupted(LLMError):
+    """The reply stopped midway; what arrived is kept and marked incomplete."""
+
+    title = "Reply interrupted"
+
+
+class StructuredOutputUnsupported(LLMError):
+    """The server does not accept a JSON schema as response format."""
+
+    title = "Structured output"
+
+
+class TokenBudgetExceeded(LLMError):
+    """The session's token cap would be exceeded."""
+
+    title = "Token budget"

@@ -1,0 +1,1 @@
+"""Answer, draft and summarize: retrieval + prompt + language model + citations. No UI here."""
