@@ -5,6 +5,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+ZOTERO_DATABASE = "zotero.sqlite"
+"""A directory holding this is a Zotero data directory: the database is all that is read."""
+
 
 @dataclass(frozen=True)
 class Skipped:
@@ -16,7 +19,8 @@ def files_under(paths: list[Path]) -> Iterator[Path | Skipped]:
     """Each named file, and every file under each named directory (recursively, sorted).
 
     Hidden files and directories are skipped; symbolic links are followed, but a directory
-    already visited (a symlink loop) is skipped and reported.
+    already visited (a symlink loop) is skipped and reported. In a Zotero data directory only
+    ``zotero.sqlite`` is listed: not storage/ (attachments), backups, or Better BibTeX's store.
     """
     seen: set[Path] = set()
     for path in paths:
@@ -38,6 +42,10 @@ def _walk(root: Path, seen: set[Path]) -> Iterator[Path | Skipped]:
         entries = sorted(os.scandir(root), key=lambda e: e.name)
     except OSError as error:
         yield Skipped(root, f"cannot list directory ({error.strerror or error})")
+        return
+    zotero = next((e for e in entries if e.name == ZOTERO_DATABASE and e.is_file()), None)
+    if zotero is not None:
+        yield Path(zotero.path)
         return
     for entry in entries:
         if entry.name.startswith("."):

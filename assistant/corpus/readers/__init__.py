@@ -12,6 +12,7 @@ from assistant.corpus.readers.openalex import OpenAlexReader
 from assistant.corpus.readers.ris import RisReader
 from assistant.corpus.readers.tabular import CsvReader, JsonLinesReader
 from assistant.corpus.readers.text import head_text, looks_binary, read_head
+from assistant.corpus.readers.zotero import SQLITE_HEADER, ZoteroReader, is_zotero_database
 from assistant.errors import InputError
 
 __all__ = ["Item", "ReadIssue", "Reader", "choose_reader", "make_readers"]
@@ -35,6 +36,7 @@ def make_readers(columns: dict[str, str] | None = None) -> list[Reader]:
         JsonLinesReader(columns),
         CsvReader(columns),
         DailyPapersReader(),
+        ZoteroReader(),
     ]
 
 
@@ -46,6 +48,9 @@ def choose_reader(path: Path, readers: list[Reader]) -> Reader:
         raise InputError(f"{path}: cannot read ({error.strerror or error})") from error
     if not head.strip():
         raise InputError(f"{path}: empty file")
+    zotero = next((r for r in readers if isinstance(r, ZoteroReader)), None)
+    if zotero and head.startswith(SQLITE_HEADER) and is_zotero_database(path):
+        return zotero  # binary, but a database we read
     if looks_binary(head):
         raise InputError(f"{path}: binary file, not a bibliography or text export")
     text = head_text(path)
@@ -62,5 +67,5 @@ def choose_reader(path: Path, readers: list[Reader]) -> Reader:
     raise InputError(
         f"{path}: unrecognised format",
         hint="supported: BibTeX, RIS, CSL JSON, JSON Lines, CSV, arXiv Atom, OpenAlex JSON, "
-        "BEIR corpus.jsonl, daily-papers text",
+        "BEIR corpus.jsonl, daily-papers text, Zotero database (zotero.sqlite)",
     )

@@ -1,0 +1,1 @@
+"""Citations: keys, markers, checking and bibliography export."""
