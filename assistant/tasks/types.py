@@ -10,6 +10,9 @@ Kind = Literal["answer", "draft", "summary"]
 Mode = Literal["llm", "evidence"]
 Status = Literal["running", "complete", "incomplete", "failed"]
 
+EVIDENCE_LABEL = "Extracted from the abstracts (no language model configured)"
+"""Heads every evidence-mode result, in the stream and in every export: it is not written text."""
+
 
 @dataclass(frozen=True)
 class Source:
@@ -30,6 +33,9 @@ class CitedSentence:
     citations: list[int]
     """Source numbers it cites, each one a source that was given."""
 
+    paragraph: int = 0
+    """0-based paragraph (or, in an evidence-mode draft, theme) it belongs to."""
+
 
 @dataclass
 class TaskResult:
@@ -38,11 +44,21 @@ class TaskResult:
     mode: Mode
     sources: list[Source]
     text: str = ""
-    """The full output as streamed (markers included)."""
+    """The output exactly as streamed to the user (the ``TextDelta``s joined): valid markers
+    included, invalid ones removed; in structured-output mode, the readable rendering."""
+
+    raw: str = ""
+    """What the model sent, untouched (markers or JSON); empty in evidence mode."""
 
     sentences: list[CitedSentence] = field(default_factory=list)
     invalid_citations: list[str] = field(default_factory=list)
     """Markers that pointed at no given source: removed, never shown as citations."""
+
+    headings: dict[int, str] = field(default_factory=dict)
+    """Titles of the paragraphs that have one, by paragraph (evidence-mode draft themes)."""
+
+    structured: bool = False
+    """True when the reply came as structured output (JSON schema), False for markers."""
 
     usage: Usage = field(default_factory=Usage)
     model: str = ""

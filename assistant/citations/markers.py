@@ -1,0 +1,175 @@
+"""Citation markers in generated text: ``[1]``, ``[1, 3]``, ``[1-3]``, ``[1][2]``, ``[[12]]``.
+
+A marker may cite only the sources that were given. ``parse_markers`` turns a finished reply into
+``CitedSentence``s (markers out of the text, their numbers in ``citations``) and reports every
+number that points at no given source; such a number is dropped, never shown as a citation.
+``MarkerStream`` does the same to a reply while it streams, so what the user watches never shows
+an invalid marker either. A marker that opens a sentence ("… long inputs. [2] Later work …")
+belongs to the sentence before it.
+"""
+
+import re
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+
+from assistant.sentences import split_sentences
+from assistant.tasks.types import CitedSentence
+
+MARKER = re.compile(r"\[\[?\s*(\d{1,6}(?:\s*(?:[-–—,;]|and)\s*\d{1,6})*)\s*\]\]?")
+"""One bracketed group of source numbers, with single or double brackets."""
+
+MAX_RANGE = 100
+"""A range wider than this (``[1-100000]``) is read as its two ends, never expanded."""
+
+_TAIL = re.compile(r"\s*(?:\[\[?[\d\s,;\-–—and]*\]?\]?)?\Z")
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?)\]}”’])")
+_END_PUNCT = re.compile(r"[.!?…][\"'”’)\]]*\Z")
+_PARAGRAPH = re.compile(r"\n\s*\n")
+
+
+@dataclass
+class Parsed:
+    sentences: list[CitedSentence] = field(default_factory=list)
+    invalid: list[str] = field(default_factory=list)
+    """Each number that pointed at no given source, as ``[n]``, once, in order of appearance."""
+
+    def reject(self, number: int) -> None:
+        label = f"[{number}]"
+        if label not in self.invalid:
+            self.invalid.append(label)
+
+
+def marker_numbers(body: str) -> list[int]:
+    """The numbers one marker's body names, ranges expanded: ``"1-3, 5"`` -> ``[1, 2, 3, 5]``."""
+    numbers: list[int] = []
+    for part in re.split(r"\s*(?:[,;]|and)\s*", body.strip()):
+        ends = [int(n) for n in re.split(r"\s*[-–—]\s*", part) if n.isdigit()]
+        if len(ends) == 2 and 0 <= ends[1] - ends[0] <= MAX_RANGE:
+            numbers.extend(range(ends[0], ends[1] + 1))
+        else:
+            numbers.extend(ends)
+    return numbers
+
+
+def validate(numbers: Iterable[int], valid: Collection[int], parsed: Parsed) -> list[int]:
+    """The numbers that are given sources, sorted and unique; the others go to ``parsed``."""
+    kept: set[int] = set()
+    for number in numbers:
+        if number in valid:
+            kept.add(number)
+        else:
+            parsed.reject(number)
+    return sorted(kept)
+
+
+def strip_markers(text: str) -> tuple[str, list[int]]:
+    """``text`` without its markers (and the spaces they leave), and every number they named."""
+    numbers: list[int] = []
+    for match in MARKER.finditer(text):
+        numbers.extend(marker_numbers(match.group(1)))
+    return tidy(MARKER.sub(" ", text)), numbers
+
+
+def tidy(text: str) -> str:
+    return _SPACE_BEFORE_PUNCT.sub(r"\1", " ".join(text.split()))
+
+
+def parse_markers(text: str, valid: Collection[int]) -> Parsed:
+    """Sentences of a reply with inline markers; blank lines separate paragraphs."""
+    parsed = Parsed()
+    for paragraph, block in enumerate(p for p in _PARAGRAPH.split(text) if p.strip()):
+        for sentence in split_sentences(block):
+            add_sentence(parsed, sentence, [], paragraph, valid)
+    return parsed
+
+
+def add_sentence(
+    parsed: Parsed, raw: str, citations: Iterable[int], paragraph: int, valid: Collection[int]
+) -> None:
+    """Add one sentence, reading and removing the markers inside it. Markers before its first
+    word, or a sentence of nothing but markers, go to the previous sentence of the paragraph."""
+    lead = re.match(rf"(?:\s*{MARKER.pattern})+", raw)
+    previous = parsed.sentences[-1] if parsed.sentences else None
+    if lead and previous is not None and previous.paragraph == paragraph:
+        _, numbers = strip_markers(lead.group(0))
+        merged = validate([*previous.citations, *numbers], valid, parsed)
+        parsed.sentences[-1] = CitedSentence(previous.text, merged, paragraph)
+        raw = raw[lead.end() :]
+    text, numbers = strip_markers(raw)
+    cited = validate([*citations, *numbers], valid, parsed)
+    if text.strip(" .,;:"):
+        parsed.sentences.append(CitedSentence(text, cited, paragraph))
+    elif cited and parsed.sentences:
+        last = parsed.sentences[-1]
+        merged = validate([*last.citations, *cited], valid, parsed)
+        parsed.sentences[-1] = CitedSentence(last.text, merged, last.paragraph)
+
+
+def format_marker(citations: Iterable[int]) -> str:
+    numbers = sorted(set(citations))
+    return f"[{', '.join(map(str, numbers))}]" if numbers else ""
+
+
+def with_marker(text: str, citations: Iterable[int]) -> str:
+    """The sentence with its marker placed before the closing punctuation: ``"… inputs [2]."``."""
+    return place(text, format_marker(citations))
+
+
+def place(text: str, marker: str, separator: str = " ") -> str:
+    """``marker`` (any citation form) before the sentence's closing punctuation, if any."""
+    if not marker:
+        return text
+    end = _END_PUNCT.search(text)
+    cut = end.start() if end is not None else len(text)
+    return f"{text[:cut]}{separator}{marker}{text[cut:]}"
+
+
+def render(sentences: Iterable[CitedSentence]) -> str:
+    """Sentences back into prose with markers, paragraphs separated by a blank line."""
+    paragraphs: dict[int, list[str]] = {}
+    for sentence in sentences:
+        paragraphs.setdefault(sentence.paragraph, []).append(
+            with_marker(sentence.text, sentence.citations)
+        )
+    return "\n\n".join(" ".join(p) for p in paragraphs.values())
+
+
+class MarkerStream:
+    """Streamed text in, the same text out with invalid markers removed; ``finish`` parses it.
+
+    A trailing piece that may still become a marker (``"… inputs [1"``), and the white space
+    before it, is held back until the next piece settles it or ``close`` flushes it.
+    """
+
+    def __init__(self, valid: Collection[int]) -> None:
+        self.valid = valid
+        self._pending = ""
+        self._raw: list[str] = []
+
+    def feed(self, piece: str) -> str:
+        self._raw.append(piece)
+        text = self._pending + piece
+        tail = _TAIL.search(text)
+        cut = tail.start() if tail is not None and len(text) - tail.start() <= 64 else len(text)
+        self._pending = text[cut:]
+        return self._clean(text[:cut])
+
+    def close(self) -> str:
+        """What is still held back, at the end of the stream (or of a sentence)."""
+        text, self._pending = self._pending, ""
+        return self._clean(text)
+
+    def finish(self) -> Parsed:
+        """Everything fed, as checked sentences."""
+        return parse_markers("".join(self._raw), self.valid)
+
+    def _clean(self, text: str) -> str:
+        return re.sub(rf"\s*{MARKER.pattern}", self._replace, text)
+
+    def _replace(self, match: re.Match[str]) -> str:
+        numbers = marker_numbers(match.group(1))
+        kept = sorted({n for n in numbers if n in self.valid})
+        if not kept:
+            return ""
+        space = match.group(0)[: len(match.group(0)) - len(match.group(0).lstrip())]
+        return f"{space}{format_marker(kept)}"

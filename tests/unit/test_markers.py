@@ -1,0 +1,162 @@
+"""Citation markers and structured replies: parsing, validation, streaming display."""
+
+import json
+
+import pytest
+
+from assistant.citations.markers import (
+    MarkerStream,
+    marker_numbers,
+    parse_markers,
+    render,
+    with_marker,
+)
+from assistant.citations.structured import (
+    CitedTextOut,
+    JsonSentenceStream,
+    ReplyStream,
+    json_schema,
+    parse_json_text,
+)
+from assistant.tasks.types import CitedSentence
+
+VALID = {1, 2, 3, 4}
+
+
+def streamed(reader: MarkerStream | JsonSentenceStream | ReplyStream, text: str, size: int) -> str:
+    pieces = [reader.feed(text[i : i + size]) for i in range(0, len(text), size)]
+    return "".join(pieces) + reader.close()
+
+
+@pytest.mark.parametrize(
+    ("body", "numbers"),
+    [
+        ("1", [1]),
+        ("1, 3", [1, 3]),
+        ("1-3", [1, 2, 3]),
+        ("2–4; 7", [2, 3, 4, 7]),
+        ("1 and 2", [1, 2]),
+        ("1-100000", [1, 100000]),  # never expanded
+    ],
+)
+def test_marker_numbers(body: str, numbers: list[int]) -> None:
+    assert marker_numbers(body) == numbers
+
+
+def test_markers_forms_are_read_and_removed_from_the_text() -> None:
+    parsed = parse_markers(
+        "Sparse attention scales [1]. Experts route tokens [1, 3]. "
+        "State space models compete [2-4]. Both hold [1][2].",
+        VALID,
+    )
+    assert [(s.text, s.citations) for s in parsed.sentences] == [
+        ("Sparse attention scales.", [1]),
+        ("Experts route tokens.", [1, 3]),
+        ("State space models compete.", [2, 3, 4]),
+        ("Both hold.", [1, 2]),
+    ]
+    assert parsed.invalid == []
+
+
+def test_invalid_markers_are_removed_and_reported() -> None:
+    parsed = parse_markers(
+        "Attention is sparse [1, 9]. Routing is learned [[12]]. Done [0].", VALID
+    )
+    assert [(s.text, s.citations) for s in parsed.sentences] == [
+        ("Attention is sparse.", [1]),
+        ("Routing is learned.", []),
+        ("Done.", []),
+    ]
+    assert parsed.invalid == ["[9]", "[12]", "[0]"]
+    assert not any("[" in s.text for s in parsed.sentences)
+
+
+def test_a_marker_after_the_full_stop_belongs_to_the_sentence_before() -> None:
+    parsed = parse_markers("Attention is sparse. [2] Routing is learned [3].\n\n[4]", VALID)
+    assert [(s.text, s.citations, s.paragraph) for s in parsed.sentences] == [
+        ("Attention is sparse.", [2], 0),
+        ("Routing is learned.", [3, 4], 0),  # a paragraph of markers only cites the last claim
+    ]
+
+
+def test_paragraphs_are_kept_and_render_round_trips() -> None:
+    text = "Attention is sparse [1].\n\nRouting is learned [2, 3]."
+    parsed = parse_markers(text, VALID)
+    assert [s.paragraph for s in parsed.sentences] == [0, 1]
+    assert render(parsed.sentences) == text
+    assert with_marker('It is "fast".', [2]) == 'It is "fast" [2].'
+
+
+@pytest.mark.parametrize("size", [1, 2, 5, 100])
+def test_marker_stream_never_shows_an_invalid_marker(size: int) -> None:
+    text = "Attention is sparse [1]. It scales [9]. Experts [2, 99] route [[7]] tokens [3"
+    shown = streamed(MarkerStream(VALID), text, size)
+    assert shown == "Attention is sparse [1]. It scales. Experts [2] route tokens [3"
+
+
+def test_marker_stream_finish_parses_what_was_fed() -> None:
+    stream = MarkerStream(VALID)
+    streamed(stream, "A claim [1]. A bad one [8].", 3)
+    parsed = stream.finish()
+    assert [s.citations for s in parsed.sentences] == [[1], []]
+    assert parsed.invalid == ["[8]"]
+
+
+REPLY = {
+    "paragraphs": [
+        {
+            "sentences": [
+                {"text": 'Sparse attention scales "well".', "citations": [1]},
+                {"citations": [2, 9], "text": "Café routers [7] pick experts 😀."},
+            ]
+        },
+        {"sentences": [{"text": "A second \\ paragraph\nhere.", "citations": [3, 3]}]},
+    ]
+}
+
+
+@pytest.mark.parametrize("size", [1, 3, 17, 10_000])
+def test_json_stream_shows_readable_text_with_valid_markers(size: int) -> None:
+    raw = json.dumps(REPLY)  # ASCII escapes, split anywhere
+    shown = streamed(JsonSentenceStream(VALID), raw, size)
+    assert shown == (
+        'Sparse attention scales "well" [1]. Café routers pick experts 😀 [2].'
+        "\n\nA second \\ paragraph\nhere [3]."
+    )
+
+
+def test_json_reply_parses_to_checked_sentences() -> None:
+    parsed = parse_json_text(json.dumps(REPLY, ensure_ascii=False), VALID)
+    assert parsed.sentences == [
+        CitedSentence('Sparse attention scales "well".', [1], 0),
+        CitedSentence("Café routers pick experts 😀.", [2], 0),
+        CitedSentence("A second \\ paragraph here.", [3], 1),
+    ]
+    assert parsed.invalid == ["[9]", "[7]"]
+
+
+def test_a_truncated_json_reply_keeps_what_arrived() -> None:
+    raw = json.dumps(REPLY, ensure_ascii=False)
+    parsed = parse_json_text(raw[: raw.index("Caf") + 8], VALID)
+    assert [s.text for s in parsed.sentences] == ['Sparse attention scales "well".', "Café rou"]
+
+
+def test_reply_stream_falls_back_to_markers_when_the_server_ignored_the_schema() -> None:
+    prose = ReplyStream(VALID)
+    assert (
+        streamed(prose, "Plain prose [1] with a bad marker [5].", 4)
+        == "Plain prose [1] with a bad marker."
+    )
+    assert not prose.structured
+    assert prose.finish().invalid == ["[5]"]
+    fenced = ReplyStream(VALID)
+    assert streamed(fenced, "```json\n" + json.dumps(REPLY) + "\n```", 6).startswith("Sparse")
+    assert fenced.structured
+
+
+def test_the_schema_is_strict_and_matches_the_model() -> None:
+    schema = json_schema()
+    assert schema["additionalProperties"] is False
+    assert schema["required"] == ["paragraphs"]
+    assert all(d["additionalProperties"] is False for d in schema["$defs"].values())
+    CitedTextOut.model_validate(REPLY)
