@@ -2,15 +2,16 @@
 
 Sources, strongest first: keyword arguments (the CLI's flags), ``CITEWISE_*`` environment
 variables (``__`` separates sections: ``CITEWISE_STORE__SERVER_URL``), a TOML file
-(``$CITEWISE_CONFIG``, else ``~/.config/citewise/config.toml`` when it exists), then defaults.
-``CITEWISE_STORE`` alone (no section) is the store directory, as the README promises.
+(``$CITEWISE_CONFIG``, else ``~/.config/citewise/config.toml`` when it exists), the standard
+``OPENAI_BASE_URL`` and ``OPENAI_API_KEY`` (for ``llm``), then defaults. ``CITEWISE_STORE`` alone
+(no section) is the store directory, as the README promises.
 """
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -21,6 +22,8 @@ from pydantic_settings import (
 )
 
 from assistant import paths
+
+DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 
 
 class Section(BaseModel):
@@ -92,6 +95,104 @@ class RetrievalSettings(Section):
     )
 
 
+class LLMSettings(Section):
+    backend: Literal["auto", "openai", "local", "none"] = Field(
+        default="auto",
+        description="'openai': an OpenAI or OpenAI-compatible server. 'local': start llama.cpp's "
+        "server on a GGUF file. 'none': evidence mode (passages, no generation). 'auto': "
+        "'openai' when a base URL or key is set, else 'local' when a GGUF path is set, "
+        "else 'none'.",
+    )
+    base_url: str | None = Field(
+        default=None,
+        description="Base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1 "
+        "(unset: api.openai.com). OPENAI_BASE_URL is read when this is unset.",
+    )
+    api_key: SecretStr | None = Field(
+        default=None,
+        description="API key for the server. OPENAI_API_KEY is read when this is unset.",
+    )
+    model: str | None = Field(
+        default=None,
+        description=f"Chat model name (unset: {DEFAULT_OPENAI_MODEL} on api.openai.com, "
+        "else the first model the server lists).",
+    )
+    timeout_s: float = Field(
+        default=120.0, gt=0, description="Seconds to wait for a reply to start or continue."
+    )
+    max_retries: int = Field(
+        default=2,
+        ge=0,
+        le=10,
+        description="Retries, with backoff, after a 429, a 5xx, a timeout or a lost connection; "
+        "a Retry-After header sets the wait.",
+    )
+    context_window: int = Field(
+        default=8192, ge=512, description="The model's context window in tokens."
+    )
+    answer_tokens: int = Field(
+        default=1024, ge=16, description="Tokens reserved for the reply (its max_tokens)."
+    )
+    structured_output: Literal["auto", "json_schema", "markers"] = Field(
+        default="auto",
+        description="How cited answers are asked for: a JSON schema response format, citation "
+        "markers in plain text, or 'auto' (the schema, falling back to markers if refused).",
+    )
+    price_prompt_per_1k: float | None = Field(
+        default=None, ge=0, description="Price per 1000 prompt tokens, for cost estimates."
+    )
+    price_completion_per_1k: float | None = Field(
+        default=None, ge=0, description="Price per 1000 completion tokens, for cost estimates."
+    )
+    session_token_cap: int | None = Field(
+        default=None, ge=1, description="Most tokens one session may spend (unset: no cap)."
+    )
+    gguf_path: Path | None = Field(
+        default=None, description="GGUF model file for the 'local' backend."
+    )
+    local_port: int = Field(
+        default=0, ge=0, le=65535, description="Port of the local server on 127.0.0.1 (0: free)."
+    )
+    local_ctx: int | None = Field(
+        default=None,
+        ge=512,
+        description="Context size of the local server (unset: context_window).",
+    )
+    local_startup_timeout_s: float = Field(
+        default=120.0, gt=0, description="Seconds to wait for the local server to answer."
+    )
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError(
+                "the base URL (CITEWISE_LLM__BASE_URL or OPENAI_BASE_URL) must start with "
+                f"http:// or https://, not {value[:40]!r}"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _room_for_a_prompt(self) -> "LLMSettings":
+        if self.answer_tokens >= self.context_tokens():
+            raise ValueError("answer_tokens must be smaller than the context window")
+        return self
+
+    def active_backend(self) -> Literal["openai", "local", "none"]:
+        """The backend in use, with 'auto' resolved."""
+        if self.backend != "auto":
+            return self.backend
+        if self.base_url or self.api_key:
+            return "openai"
+        return "local" if self.gguf_path else "none"
+
+    def context_tokens(self) -> int:
+        """The context window in force: the local server's when it runs with its own size."""
+        if self.local_ctx and self.active_backend() == "local":
+            return self.local_ctx
+        return self.context_window
+
+
 class Settings(BaseSettings):
     """Everything configurable, in one object."""
 
@@ -105,6 +206,7 @@ class Settings(BaseSettings):
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     chunking: ChunkSettings = Field(default_factory=ChunkSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -116,7 +218,7 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         toml = TomlConfigSettingsSource(settings_cls, toml_file=config_file())
-        return (init_settings, _EnvSource(settings_cls), toml)
+        return (init_settings, _EnvSource(settings_cls), toml, _OpenAIEnvSource(settings_cls))
 
 
 class _EnvSource(EnvSettingsSource):
@@ -129,6 +231,20 @@ class _EnvSource(EnvSettingsSource):
             nested = self.explode_env_vars(field_name, field, self.env_vars)
             return {**nested, "path": value}
         return super().prepare_field_value(field_name, field, value, value_is_complex)
+
+
+class _OpenAIEnvSource(PydanticBaseSettingsSource):
+    """``OPENAI_BASE_URL`` and ``OPENAI_API_KEY``, the weakest source: anything set for
+    citewise itself wins."""
+
+    NAMES: ClassVar[dict[str, str]] = {"base_url": "OPENAI_BASE_URL", "api_key": "OPENAI_API_KEY"}
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[object, str, bool]:
+        return None, field_name, False  # unused: __call__ reads the two variables directly
+
+    def __call__(self) -> dict[str, object]:
+        found = {key: os.environ[name] for key, name in self.NAMES.items() if os.environ.get(name)}
+        return {"llm": found} if found else {}
 
 
 def config_file() -> Path | None:

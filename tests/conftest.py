@@ -77,3 +77,12 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield url
     process.terminate()
     process.wait(timeout=10)
+
+
+@pytest.fixture
+def openai_server() -> Iterator[object]:
+    """A real OpenAI-compatible server on 127.0.0.1 (tests/openai_server.py), scripted per test."""
+    from tests.openai_server import OpenAIServer
+
+    with OpenAIServer() as server:
+        yield server
