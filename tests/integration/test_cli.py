@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from assistant import cli
+from assistant.cli import library_commands
 from assistant.library import Library
 from assistant.settings import Settings
 from tests.fakes import HashEmbedder
@@ -16,7 +17,7 @@ def fast_embedding(monkeypatch: pytest.MonkeyPatch) -> None:
     def library(settings: Settings) -> Library:
         return Library(settings, embedder=HashEmbedder())
 
-    monkeypatch.setattr(cli, "Library", library)
+    monkeypatch.setattr(library_commands, "Library", library)
 
 
 @pytest.fixture

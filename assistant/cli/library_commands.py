@@ -1,76 +1,28 @@
-"""The command line: parse, call the library, print. No logic of its own."""
+"""ingest, search, papers, show, reindex, and the bare ``citewise`` that loads the demo."""
 
 import argparse
 import json
-import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from assistant import __version__, paths
-from assistant.errors import AssistantError, ConfigError
+from assistant import paths
+from assistant.cli.output import excerpt, out, print_report, progress
+from assistant.errors import ConfigError
 from assistant.index.filters import Filters
 from assistant.index.ingest import IngestReport
 from assistant.library import Library
 from assistant.retrieval import PaperHit
 from assistant.settings import Settings
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
-PHASES = {"read": "Reading files", "embed": "Embedding"}
+
+def open_library(settings: Settings) -> Library:
+    """The one place commands get their library (tests swap ``Library`` here)."""
+    return Library(settings)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    try:
-        settings = _settings(args)
-        handler: Callable[[argparse.Namespace, Settings], int] = args.handler
-        return handler(args, settings)
-    except AssistantError as error:
-        err.print(f"[bold red]{error.title}:[/] {error}")
-        return 1
-    except KeyboardInterrupt:
-        err.print(
-            "[yellow]Interrupted.[/] Everything written so far is kept; run it again to resume."
-        )
-        return 130
-
-
-def _settings(args: argparse.Namespace) -> Settings:
-    store: dict[str, Any] = {}
-    if args.store:
-        store["path"] = Path(args.store).expanduser()
-    if args.server:
-        store["server_url"] = args.server
-    try:
-        return Settings(store=store) if store else Settings()
-    except ValidationError as error:
-        raise ConfigError(f"invalid settings: {error}") from error
-
-
-def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--store", metavar="DIR", help="store directory (default: $CITEWISE_STORE or store/)"
-    )
-    common.add_argument(
-        "--server", metavar="URL", help="use a shared Chroma server instead of local files"
-    )
-    parser = argparse.ArgumentParser(
-        prog="citewise",
-        parents=[common],
-        description="Literature review from your own papers: ingest, search, cited answers.",
-    )
-    parser.add_argument("--version", action="version", version=f"citewise {__version__}")
-    parser.set_defaults(handler=_start)
-    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
-
+def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     ingest = commands.add_parser(
         "ingest", parents=[common], help="add papers from files or folders"
     )
@@ -88,13 +40,9 @@ def _parser() -> argparse.ArgumentParser:
         "search", parents=[common], help="find the papers relevant to a question"
     )
     search.add_argument("query")
-    search.add_argument("-k", type=int, default=None, help="papers to return (default 10)")
     search.add_argument("--json", action="store_true", help="print JSON instead of a table")
     search.add_argument("--mode", choices=["hybrid", "dense", "lexical"], default="hybrid")
-    search.add_argument("--from-year", type=int, dest="year_from")
-    search.add_argument("--to-year", type=int, dest="year_to")
-    search.add_argument("--tag", help="only papers with this tag")
-    search.add_argument("--collection", help="only papers in this reference-manager collection")
+    add_filter_arguments(search, "papers to return (default 10)")
     search.add_argument(
         "--diverse", type=float, metavar="LAMBDA", help="MMR diversity (0-1, e.g. 0.7)"
     )
@@ -115,41 +63,54 @@ def _parser() -> argparse.ArgumentParser:
         "reindex", parents=[common], help="re-embed the store with the configured model"
     )
     reindex.set_defaults(handler=_reindex)
-    return parser
+
+
+def add_filter_arguments(parser: argparse.ArgumentParser, k_help: str) -> None:
+    """``-k`` and the metadata filters, shared by search and the tasks."""
+    parser.add_argument("-k", type=int, default=None, help=k_help)
+    parser.add_argument("--from-year", type=int, dest="year_from")
+    parser.add_argument("--to-year", type=int, dest="year_to")
+    parser.add_argument("--tag", help="only papers with this tag")
+    parser.add_argument("--collection", help="only papers in this reference-manager collection")
+
+
+def filters_from(args: argparse.Namespace) -> Filters:
+    return Filters(
+        year_from=args.year_from, year_to=args.year_to, tag=args.tag, collection=args.collection
+    )
 
 
 # Commands
 
 
-def _start(args: argparse.Namespace, settings: Settings) -> int:
-    library = Library(settings)
+def start(args: argparse.Namespace, settings: Settings) -> int:
+    library = open_library(settings)
     if library.count_chunks() == 0:
         out.print(f"The store at {library.location} is empty: loading the demo corpus.")
-        _print_report(_run_ingest(library, [paths.DEMO_CORPUS_DIR]))
+        print_report(_run_ingest(library, [paths.DEMO_CORPUS_DIR]))
     papers = library.papers()
     out.print(f"\n[bold]{len(papers)}[/] papers in {library.location}.")
     out.print(
         'Try:  citewise search "how do mixture-of-experts models route tokens"\n'
-        "      citewise ingest ~/refs.bib     citewise papers     citewise show ID"
+        '      citewise ask "how do mixture-of-experts models route tokens"\n'
+        "      citewise ingest ~/refs.bib     citewise papers     citewise show ID\n"
+        "      citewise history               citewise doctor"
     )
     return 0
 
 
 def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     columns = dict(_pair(c) for c in args.column) or None
-    library = Library(settings)
+    library = open_library(settings)
     report = _run_ingest(library, args.paths, columns)
-    _print_report(report)
+    print_report(report)
     return 0 if report.ingested_anything else 1
 
 
 def _search(args: argparse.Namespace, settings: Settings) -> int:
-    library = Library(settings)
-    filters = Filters(
-        year_from=args.year_from, year_to=args.year_to, tag=args.tag, collection=args.collection
-    )
+    library = open_library(settings)
     hits = library.search(
-        args.query, k=args.k, filters=filters, mode=args.mode, mmr_lambda=args.diverse
+        args.query, k=args.k, filters=filters_from(args), mode=args.mode, mmr_lambda=args.diverse
     )
     if args.json:
         print(json.dumps([_hit_json(h) for h in hits], indent=2, ensure_ascii=False))
@@ -167,12 +128,12 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
         out.print(
             f"[bold]{rank}. {paper.title}[/]  [dim]{paper.id}{' · ' + meta if meta else ''}[/]"
         )
-        out.print(f"   [green]{_excerpt(hit.passages[0].text)}[/]")
+        out.print(f"   [green]{excerpt(hit.passages[0].text)}[/]")
     return 0
 
 
 def _papers(args: argparse.Namespace, settings: Settings) -> int:
-    library = Library(settings)
+    library = open_library(settings)
     papers = library.papers()
     if args.json:
         print(json.dumps([p.model_dump(mode="json") for p in papers], indent=2, ensure_ascii=False))
@@ -197,7 +158,7 @@ def _papers(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _show(args: argparse.Namespace, settings: Settings) -> int:
-    paper = Library(settings).find(args.reference)
+    paper = open_library(settings).find(args.reference)
     if args.json:
         print(paper.model_dump_json(indent=2))
         return 0
@@ -226,65 +187,20 @@ def _show(args: argparse.Namespace, settings: Settings) -> int:
 def _reindex(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.index.reindex import reindex
 
-    with _progress() as progress:
-        report = reindex(settings, progress)
-    _print_report(report)
+    with progress() as update:
+        report = reindex(settings, update)
+    print_report(report)
     return 0
 
 
-# Output helpers
+# Helpers
 
 
 def _run_ingest(
     library: Library, sources: list[Path], columns: dict[str, str] | None = None
 ) -> IngestReport:
-    with _progress() as progress:
-        return library.ingest(sources, progress, columns)
-
-
-@contextmanager
-def _progress() -> Iterator[Callable[[str, int, int], None]]:
-    bar = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    )
-    tasks: dict[str, Any] = {}
-
-    def update(phase: str, done: int, total: int) -> None:
-        if phase not in tasks:
-            tasks[phase] = bar.add_task(PHASES.get(phase, phase), total=total)
-        bar.update(tasks[phase], completed=done, total=total)
-
-    with bar:
-        yield update
-
-
-def _print_report(report: IngestReport) -> None:
-    out.print(
-        f"[bold]{report.added}[/] added, [bold]{report.updated}[/] updated, "
-        f"[bold]{report.unchanged}[/] unchanged, [bold]{report.removed}[/] removed, "
-        f"[bold]{len(report.failed)}[/] failed "
-        f"({report.records} records from {report.files_read} files; "
-        f"{report.chunks_embedded} chunks embedded)."
-    )
-    if report.without_abstract:
-        out.print(
-            f"[yellow]{report.without_abstract} new papers have no abstract[/]: "
-            "they are found by title only."
-        )
-    for failure in report.failed[:50]:
-        err.print(f"  [red]failed[/] {failure}")
-    if len(report.failed) > 50:
-        err.print(f"  … and {len(report.failed) - 50} more failures.")
-    if report.skipped:
-        err.print(
-            f"  [dim]skipped {len(report.skipped)} files in no known format "
-            f"(e.g. {report.skipped[0]})[/]"
-        )
+    with progress() as update:
+        return library.ingest(sources, update, columns)
 
 
 def _hit_json(hit: PaperHit) -> dict[str, Any]:
@@ -302,16 +218,8 @@ def _hit_json(hit: PaperHit) -> dict[str, Any]:
     }
 
 
-def _excerpt(text: str, width: int = 240) -> str:
-    return text if len(text) <= width else text[: width - 1].rsplit(" ", 1)[0] + "…"
-
-
 def _pair(value: str) -> tuple[str, str]:
     field, sep, column = value.partition("=")
     if not sep or not field or not column:
         raise ConfigError(f"--column expects FIELD=COLUMN, got {value!r}")
     return field.strip(), column.strip()
-
-
-if __name__ == "__main__":
-    sys.exit(main())

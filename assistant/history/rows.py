@@ -1,0 +1,94 @@
+"""The history's rows as Python sees them, and how they are stored as JSON columns."""
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from assistant.tasks.types import CitedSentence, Kind, Source, Status
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    """A source as the history keeps it: enough to list it again."""
+
+    number: int
+    paper_id: str
+    title: str
+    score: float
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    id: int
+    title: str
+    created: str
+    updated: str
+    """ISO 8601, UTC."""
+
+    entries: int
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    id: int
+    session_id: int
+    kind: Kind
+    query: str
+    options: dict[str, Any]
+    mode: str
+    """'llm', 'evidence', or '' before the sources were chosen."""
+
+    sources: list[SourceRecord]
+    prompt_version: str
+    backend: str
+    model: str
+    prompt_tokens: int
+    completion_tokens: int
+    text: str
+    sentences: list[CitedSentence]
+    headings: dict[int, str]
+    invalid_citations: list[str]
+    status: Status
+    error: str | None
+    created: str
+    updated: str
+
+    @property
+    def cited(self) -> set[int]:
+        """Numbers of the sources its sentences cite."""
+        return {number for sentence in self.sentences for number in sentence.citations}
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def source_records(sources: Sequence[Source]) -> list[SourceRecord]:
+    return [
+        SourceRecord(s.number, s.paper.id, s.paper.title, round(s.score, 6), s.paper.year)
+        for s in sources
+    ]
+
+
+ENTRY_COLUMNS = tuple(field.name for field in fields(EntryRow))
+"""The columns read back for an entry (the table also has ``writer``)."""
+
+JSON_COLUMNS = ("options", "sources", "sentences", "headings", "invalid_citations")
+
+
+def decode_entry(row: dict[str, Any]) -> EntryRow:
+    for column in JSON_COLUMNS:
+        row[column] = json.loads(row[column])
+    row["sources"] = [SourceRecord(**source) for source in row["sources"]]
+    row["sentences"] = [CitedSentence(**sentence) for sentence in row["sentences"]]
+    row["headings"] = {int(paragraph): title for paragraph, title in row["headings"].items()}
+    return EntryRow(**row)
+
+
+def dump_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def encode_sources(sources: Sequence[Source]) -> str:
+    return dump_json([asdict(record) for record in source_records(sources)])
