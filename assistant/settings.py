@@ -193,6 +193,39 @@ class LLMSettings(Section):
         return self.context_window
 
 
+class CheckSettings(Section):
+    enabled_by_default: bool = Field(
+        default=False,
+        description="Check every answer, draft and summary (as --check does): each sentence "
+        "judged against the abstracts it cites, unsupported ones repaired or dropped.",
+    )
+    max_rounds: int = Field(
+        default=2,
+        ge=0,
+        le=5,
+        description="Repair rounds of a checked generation (0: check only, drop what fails).",
+    )
+    judge: Literal["offline", "llm", "auto"] = Field(
+        default="offline",
+        description="'offline': embeddings and word overlap, calibrated on SciFact. 'llm': the "
+        "configured chat model. 'auto': 'llm' when a model is configured, else 'offline'.",
+    )
+    thresholds: Path | None = Field(
+        default=None,
+        description="Calibration JSON for the offline judge, replacing the shipped one (write "
+        "one with evals/calibrate_offline_judge.py, e.g. for another embedding model).",
+    )
+    suggestions: int = Field(
+        default=3,
+        ge=0,
+        le=20,
+        description="Library papers judged per unsupported or uncited sentence, as suggestions.",
+    )
+    batch_size: int = Field(
+        default=8, ge=1, le=64, description="Pairs per request to the LLM judge."
+    )
+
+
 class Settings(BaseSettings):
     """Everything configurable, in one object."""
 
@@ -207,6 +240,7 @@ class Settings(BaseSettings):
     chunking: ChunkSettings = Field(default_factory=ChunkSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    check: CheckSettings = Field(default_factory=CheckSettings)
 
     @classmethod
     def settings_customise_sources(

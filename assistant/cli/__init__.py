@@ -14,10 +14,11 @@ from pydantic import ValidationError
 from rich.markup import escape
 
 from assistant import __version__
-from assistant.cli import history_commands, library_commands, task_commands
+from assistant.cli import check_command, history_commands, library_commands, task_commands
 from assistant.cli.output import err
 from assistant.errors import AssistantError, ConfigError
 from assistant.settings import Settings
+from assistant.tui import launch
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -64,11 +65,13 @@ def _parser() -> argparse.ArgumentParser:
         description="Literature review from your own papers: ingest, search, cited answers.",
     )
     parser.add_argument("--version", action="version", version=f"citewise {__version__}")
-    parser.set_defaults(handler=library_commands.start)
+    in_terminal = sys.stdout.isatty() and sys.stdin.isatty()  # else print, for scripts and CI
+    parser.set_defaults(handler=launch if in_terminal else library_commands.start)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command")
     library_commands.add_commands(commands, common)
     task_commands.add_commands(commands, common)
     history_commands.add_commands(commands, common)
+    check_command.add_parser(commands, [common])
     return parser
 
 

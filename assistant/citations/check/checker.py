@@ -1,0 +1,296 @@
+"""Checking a cited text: every sentence judged against the abstracts it cites.
+
+For a sentence citing papers D (those that resolved), the judge sees the sentence against all
+of D together (its verdict is the sentence's, unless D says nothing together while one paper
+alone contradicts it or holds evidence), and, when D has more than one paper, against each
+alone; for ALCE precision a paper that does not support the sentence alone is tested by leaving
+it out (needed when the rest no longer support the sentence). Every judge call is one batch.
+
+For each sentence whose citations fail it (unsupported, contradicted, unresolved) and each claim
+that cites nothing, the library is searched with the sentence and the best few papers not already
+cited are judged: those that hold evidence for it are its suggestions.
+"""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.citations.check.drafts import Draft
+from assistant.citations.check.judging import Document, Judge, Judgement, Pair, supports
+from assistant.citations.check.offline import OfflineJudge
+from assistant.citations.check.reading import bib_files_named, read_bib, read_draft
+from assistant.citations.check.report import CheckReport, Evidence, SentenceCheck, Suggestion
+from assistant.citations.check.resolve import Resolution, Resolver
+from assistant.corpus.paper import Paper
+from assistant.library import Library
+from assistant.tasks.types import TaskResult
+
+LONG_SENTENCE = 60
+"""Words; a longer sentence is still judged, as a whole, with a note to split it."""
+
+SUGGESTED_SENTENCES = 25
+"""At most this many sentences get suggestions (each costs a search)."""
+
+_NOT_A_CLAIM = re.compile(
+    r"^(?:we|our|here,? we|in this (?:paper|section|chapter|work|article|review)|this "
+    r"(?:paper|section|chapter|work|article|review)|the rest of|table|figure|fig\.|see)\b",
+    re.IGNORECASE,
+)
+_ENGLISH = frozenset(
+    {"the", "a", "an", "of", "and", "or", "to", "in", "is", "are", "was", "were", "be", "been"}
+    | {"that", "this", "with", "for", "on", "by", "as", "from", "at", "it", "its", "which"}
+    | {"not", "than", "these", "those", "has", "have", "had", "can", "may"}
+)
+_LETTERS = re.compile(r"[^\W\d_]+")
+_RANK: dict[str, int] = {"supported": 3, "partial": 2, "contradicted": 1, "unsupported": 0}
+
+
+@dataclass(frozen=True)
+class CitedClaim:
+    """One sentence to check, with its citations resolved (or not)."""
+
+    text: str
+    citations: tuple[Resolution, ...]
+    line: int | None = None
+    paragraph: int = 0
+
+
+PairKey = tuple[str, tuple[str, ...]]
+
+
+class Checker:
+    def __init__(self, judge: Judge, library: Library | None = None, suggestions: int = 3) -> None:
+        self.judge = judge
+        self.library = library
+        self.suggestions = suggestions if library is not None else 0
+        self._judged: dict[PairKey, Judgement] = {}
+
+    # Inputs
+
+    async def check_draft(self, draft: Draft, resolver: Resolver) -> CheckReport:
+        resolved = {key: resolver.resolve(key) for key in draft.keys}
+        claims = [
+            CitedClaim(s.text, tuple(resolved[k] for k in s.keys), s.line, s.paragraph)
+            for s in draft.sentences
+        ]
+        notes = [*resolver.bibliography.notes, *draft.notes]
+        if not draft.sentences:
+            notes.append("no sentence to check: the draft is empty once markup is removed")
+        elif not resolved:
+            notes.append("the draft cites nothing: its claims are all uncited")
+        return await self.check(claims, notes)
+
+    async def check_result(self, result: TaskResult) -> CheckReport:
+        """A task's result, its numbered sources as the citations."""
+        by_number = {
+            s.number: Resolution(
+                f"[{s.number}]", Document.of(s.paper, s.passages), s.paper, "source"
+            )
+            for s in result.sources
+        }
+        claims = [
+            CitedClaim(s.text, tuple(by_number[n] for n in s.citations), None, s.paragraph)
+            for s in result.sentences
+        ]
+        return await self.check(claims, [f"removed citation {c}" for c in result.invalid_citations])
+
+    # The check
+
+    async def check(self, claims: Sequence[CitedClaim], notes: Sequence[str] = ()) -> CheckReport:
+        await self._judge([p for c in claims for p in _first_pairs(c)])
+        await self._judge([p for c in claims for p in self._leave_one_out(c)])
+        checks = [self._sentence(claim) for claim in claims]
+        await self._suggest(claims, checks)
+        notes = list(notes)
+        if isinstance(self.judge, OfflineJudge) and not self.judge.calibrated:
+            notes.append(
+                f"the offline judge was calibrated with {self.judge.calibration.embedder}, not "
+                f"{self.judge.embedder.name}: its verdicts are uncalibrated (see check.thresholds)"
+            )
+        return CheckReport(checks, self.judge.name, notes)
+
+    async def judge_each(
+        self, texts: Sequence[str], documents: Sequence[Document]
+    ) -> list[list[Judgement]]:
+        """Each text against each document alone (one batch)."""
+        pairs = [[Pair(text, (d,)) for d in documents] for text in texts]
+        await self._judge([p for row in pairs for p in row])
+        return [[self._judged[_key(p)] for p in row] for row in pairs]
+
+    async def _judge(self, pairs: Sequence[Pair]) -> None:
+        todo = {_key(p): p for p in pairs if _key(p) not in self._judged}
+        if todo:
+            judged = await self.judge.judge(list(todo.values()))
+            self._judged.update(zip(todo, judged, strict=True))
+
+    def _leave_one_out(self, claim: CitedClaim) -> list[Pair]:
+        documents = _documents(claim)
+        if len(documents) < 3 or not supports(self._judged[_key(Pair(claim.text, documents))]):
+            return []
+        return [
+            Pair(claim.text, tuple(d for d in documents if d is not left))
+            for left in documents
+            if not supports(self._judged[_key(Pair(claim.text, (left,)))])
+        ]
+
+    def _sentence(self, claim: CitedClaim) -> SentenceCheck:
+        labels = list(dict.fromkeys(c.label for c in claim.citations))
+        check = SentenceCheck(claim.text, labels, "uncited", line=claim.line)
+        check.paragraph = claim.paragraph
+        check.claim = bool(labels) or is_claim(claim.text)
+        check.notes = _notes(claim)
+        documents = _documents(claim)
+        if labels and not documents:
+            check.verdict = "unresolved"
+        if not documents:
+            check.by_citation = {label: "unresolved" for label in labels}
+            check.precise = {label: False for label in labels}
+            return check
+        joint = self._judged[_key(Pair(claim.text, documents))]
+        alone = {d.paper_id: self._judged[_key(Pair(claim.text, (d,)))] for d in documents}
+        chosen, chosen_documents = joint, documents
+        if joint.verdict == "unsupported" or (joint.verdict == "partial" and len(documents) > 1):
+            best = max(
+                documents, key=lambda d: (_RANK[alone[d.paper_id].verdict], alone[d.paper_id].score)
+            )
+            if _RANK[alone[best.paper_id].verdict] > _RANK[joint.verdict]:
+                chosen, chosen_documents = alone[best.paper_id], (best,)
+        check.verdict, check.score = chosen.verdict, joint.score
+        if chosen.note:
+            check.notes.append(chosen.note)
+        labels_of = {c.document.paper_id: c.label for c in claim.citations if c.document}
+        check.evidence = [
+            Evidence(
+                labels_of[chosen_documents[ref.document].paper_id],
+                chosen_documents[ref.document].paper_id,
+                chosen_documents[ref.document].sentences[ref.sentence],
+                ref.sentence,
+            )
+            for ref in chosen.evidence
+            if chosen.holds_evidence
+        ]
+        for citation in claim.citations:
+            if citation.document is None:
+                check.by_citation[citation.label] = "unresolved"
+                check.precise[citation.label] = False
+                continue
+            check.by_citation[citation.label] = alone[citation.document.paper_id].verdict
+            check.precise[citation.label] = self._precise(claim.text, documents, citation.document)
+        return check
+
+    def _precise(self, text: str, documents: tuple[Document, ...], document: Document) -> bool:
+        """ALCE: the citation supports the sentence alone, or the others do not without it
+        (only for a sentence its citations support together)."""
+        if not supports(self._judged[_key(Pair(text, documents))]):
+            return False
+        if len(documents) == 1 or supports(self._judged[_key(Pair(text, (document,)))]):
+            return True
+        rest = tuple(d for d in documents if d is not document)
+        return not supports(self._judged[_key(Pair(text, rest))])
+
+    # Suggestions
+
+    async def _suggest(self, claims: Sequence[CitedClaim], checks: list[SentenceCheck]) -> None:
+        if self.library is None or self.suggestions <= 0:
+            return
+        wanted = [
+            i
+            for i, check in enumerate(checks)
+            if (check.verdict in ("unsupported", "contradicted", "unresolved") and check.citations)
+            or (check.verdict == "uncited" and check.claim)
+        ][:SUGGESTED_SENTENCES]
+        candidates: dict[int, list[tuple[Paper, Document]]] = {}
+        for i in wanted:
+            cited = {c.document.paper_id for c in claims[i].citations if c.document}
+            hits = self.library.search(claims[i].text, self.suggestions + len(cited) + 2)
+            papers = [h.paper for h in hits if h.paper.id not in cited and h.paper.has_abstract]
+            candidates[i] = [(p, Document.of(p)) for p in papers[: self.suggestions]]
+        await self._judge(
+            [Pair(claims[i].text, (d,)) for i, found in candidates.items() for _, d in found]
+        )
+        for i, found in candidates.items():
+            suggestions = []
+            for paper, document in found:
+                judgement = self._judged[_key(Pair(claims[i].text, (document,)))]
+                if judgement.verdict in ("supported", "partial"):
+                    evidence = [document.sentences[r.sentence] for r in judgement.evidence]
+                    suggestions.append(
+                        Suggestion(
+                            paper.id,
+                            paper.title,
+                            paper.citation_key,
+                            judgement.verdict,
+                            judgement.score,
+                            evidence,
+                        )
+                    )
+            checks[i].suggestions = sorted(suggestions, key=lambda s: (-_RANK[s.verdict], -s.score))
+
+
+async def check_file(
+    path: Path,
+    judge: Judge,
+    library: Library | None,
+    bib: Sequence[Path] = (),
+    suggestions: int = 3,
+) -> CheckReport:
+    """A draft file checked, with the given .bib files (none given: those a LaTeX draft names,
+    found beside it)."""
+    draft = read_draft(path)
+    paths = list(bib) or bib_files_named(draft, path)
+    bibliography = read_bib(paths)
+    if not bib and draft.bibliographies and not paths:
+        named = ", ".join(draft.bibliographies)
+        bibliography.notes.append(f"the draft names {named}, not found beside it; give --bib")
+    resolver = Resolver(library, bibliography)
+    return await Checker(judge, library, suggestions).check_draft(draft, resolver)
+
+
+def is_claim(text: str) -> bool:
+    """Whether a sentence states something a reader would expect a citation for: at least
+    six words, not a question or a heading-like lead-in, not about the author's own work."""
+    words = text.split()
+    if len(words) < 6 or text.rstrip().endswith(("?", ":")):
+        return False
+    return _NOT_A_CLAIM.match(text.strip()) is None
+
+
+def looks_english(text: str) -> bool:
+    """Mostly Latin letters, and (from six words on) some common English words."""
+    letters = [c for c in text if c.isalpha()]
+    if letters and sum(c.isascii() for c in letters) / len(letters) < 0.8:
+        return False
+    words = [w.lower() for w in _LETTERS.findall(text)]
+    return len(words) < 6 or sum(w in _ENGLISH for w in words) / len(words) >= 0.08
+
+
+def _notes(claim: CitedClaim) -> list[str]:
+    notes = [c.problem for c in claim.citations if c.problem]
+    words = len(claim.text.split())
+    if words > LONG_SENTENCE:
+        notes.append(f"{words} words long: judged as a whole; splitting it gives sharper verdicts")
+    if not looks_english(claim.text):
+        notes.append("does not look like English: the offline judge's verdict is unreliable here")
+    return list(dict.fromkeys(notes))
+
+
+def _documents(claim: CitedClaim) -> tuple[Document, ...]:
+    """The resolved abstracts, each once, in citation order."""
+    documents: dict[str, Document] = {}
+    for citation in claim.citations:
+        if citation.document is not None and not citation.document.empty:
+            documents.setdefault(citation.document.paper_id, citation.document)
+    return tuple(documents.values())
+
+
+def _first_pairs(claim: CitedClaim) -> list[Pair]:
+    documents = _documents(claim)
+    if not documents:
+        return []
+    singles = [Pair(claim.text, (d,)) for d in documents] if len(documents) > 1 else []
+    return [Pair(claim.text, documents), *singles]
+
+
+def _key(pair: Pair) -> PairKey:
+    return pair.claim, tuple(d.paper_id for d in pair.documents)

@@ -1,0 +1,82 @@
+"""What a judge is asked and what it answers: one interface for the offline and the LLM judge.
+
+A ``Pair`` is a claim (one sentence of a text) and the abstracts it cites, each a ``Document``
+split into sentences. A judge says whether the documents, taken together, support the claim
+(``supported``), support part of it (``partial``), hold no evidence for it (``unsupported``) or
+say the opposite (``contradicted``), and points at the sentences that are the evidence.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from assistant.corpus.paper import Paper
+from assistant.sentences import split_sentences
+
+PairVerdict = Literal["supported", "partial", "unsupported", "contradicted"]
+PAIR_VERDICTS: tuple[PairVerdict, ...] = ("supported", "partial", "unsupported", "contradicted")
+
+HOLDS_EVIDENCE: frozenset[str] = frozenset({"supported", "partial", "contradicted"})
+"""Verdicts that say the documents speak to the claim (for it or against it)."""
+
+
+@dataclass(frozen=True)
+class Document:
+    """An abstract as a judge sees it: its paper's id and title, and its sentences."""
+
+    paper_id: str
+    title: str
+    sentences: tuple[str, ...]
+
+    @classmethod
+    def of(cls, paper: Paper, fallback: Sequence[str] = ()) -> "Document":
+        """The paper's abstract, split; ``fallback`` passages when it has none."""
+        text = paper.abstract if paper.has_abstract else " ".join(fallback)
+        return cls(paper.id, paper.title, tuple(split_sentences(text)))
+
+    @property
+    def empty(self) -> bool:
+        return not self.sentences
+
+
+@dataclass(frozen=True)
+class Pair:
+    claim: str
+    documents: tuple[Document, ...]
+
+
+@dataclass(frozen=True)
+class EvidenceRef:
+    document: int
+    """Index into the pair's documents."""
+
+    sentence: int
+    """0-based index into that document's sentences."""
+
+
+@dataclass(frozen=True)
+class Judgement:
+    verdict: PairVerdict
+    score: float
+    """How likely the documents hold evidence for the claim, 0 to 1 (the judge's own scale)."""
+
+    evidence: tuple[EvidenceRef, ...] = ()
+    note: str = ""
+    """Why, when the judge says (the LLM judge's reason, or a caveat)."""
+
+    @property
+    def holds_evidence(self) -> bool:
+        return self.verdict in HOLDS_EVIDENCE
+
+
+class Judge(Protocol):
+    """Judges (claim, cited abstracts) pairs; batches of any size, answers in the same order."""
+
+    name: str
+
+    async def judge(self, pairs: Sequence[Pair]) -> list[Judgement]: ...
+
+
+def supports(judgement: Judgement) -> bool:
+    """Whether a judgement counts as support for citation recall and precision."""
+    return judgement.verdict == "supported"

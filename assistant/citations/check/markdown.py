@@ -1,0 +1,97 @@
+"""A Markdown draft (Pandoc citation syntax) as sentences with citation keys.
+
+Citations: ``[@key]``, ``[@key1; @key2]``, ``[see @key, p. 3]``, ``[-@key]``, ``@{key}``, and
+``@key`` in running text (a textual citation; an e-mail address is not one). Dropped: YAML front
+matter, fenced code, HTML comments and tags, headings (each starts a new paragraph), tables,
+horizontal rules, images, link targets, footnote references. Kept: list items and footnote
+definitions (each its own paragraph), block quotes, link text, emphasised and code text.
+"""
+
+import re
+
+from assistant.citations.check.drafts import (
+    PARAGRAPH,
+    Block,
+    CitationKeys,
+    Draft,
+    assemble,
+    paragraphs,
+    place_marker,
+)
+from assistant.corpus.normalize import clean_text
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+_FENCE = re.compile(r"^[ \t]*(```|~~~).*?^[ \t]*\1[^\n]*$", re.DOTALL | re.MULTILINE)
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}(?:[ \t].*)?$", re.MULTILINE)
+_SETEXT = re.compile(r"^[^\n]+\n[ \t]{0,3}(?:=+|-+)[ \t]*$", re.MULTILINE)
+_RULE = re.compile(r"^[ \t]{0,3}(?:[-*_][ \t]*){3,}$", re.MULTILINE)
+_TABLE_ROW = re.compile(r"^[ \t]*\|.*$", re.MULTILINE)
+_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+", re.MULTILINE)
+_FOOTNOTE_DEFINITION = re.compile(r"^\[\^[^\]]+\]:[ \t]*", re.MULTILINE)
+_QUOTE = re.compile(r"^[ \t]*(?:>[ \t]?)+", re.MULTILINE)
+
+_KEY = r"(?:\{[^{}\n]+\}|[\w](?:[\w:.#$%&+?<>~/-]*[\w])?)"
+_BRACKETED = re.compile(r"\[([^\[\]]*?(?<![\w.])-?@[^\[\]]*?)\](?![(\[:])")
+_KEY_IN_BRACKETS = re.compile(rf"(?<![\w.])-?@({_KEY})")
+_IN_TEXT = re.compile(rf"(?<![\w.@\\/])@({_KEY})")
+
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\[\]]*)\]\([^)]*\)")
+_REFERENCE_LINK = re.compile(r"\[([^\[\]]+)\]\[[^\]]*\]")
+_AUTOLINK = re.compile(r"<(?:https?|mailto):[^>\s]*>")
+_FOOTNOTE_REFERENCE = re.compile(r"\[\^[^\]]+\]")
+_HTML_TAG = re.compile(r"</?[A-Za-z][^>\n]*>")
+_CODE = re.compile(r"(`+)(.+?)\1")
+_EMPHASIS = re.compile(r"(\*{1,3})(?=\S)(.+?)(?<=\S)\1|(?<!\w)(_{1,3})(?=\S)(.+?)(?<=\S)\3(?!\w)")
+
+
+def parse(source: str) -> Draft:
+    text = source.replace("\r\n", "\n").replace("\r", "\n")
+    for pattern in (_FRONT_MATTER, _FENCE, _HTML_COMMENT):
+        text = pattern.sub(_blank, text)
+    text = _SETEXT.sub(lambda m: PARAGRAPH + "\n" * m.group(0).count("\n"), text)
+    for pattern in (_HEADING, _RULE, _TABLE_ROW):
+        text = pattern.sub(PARAGRAPH, text)
+    for pattern in (_ITEM, _FOOTNOTE_DEFINITION):
+        text = pattern.sub(PARAGRAPH, text)
+    text = _QUOTE.sub("", text)
+    keys = CitationKeys()
+    text = _citations(text, keys)
+    text = _inline(text)
+    blocks = [Block(clean_text(b.text), b.line) for b in paragraphs(text)]
+    return assemble("markdown", (b for b in blocks if b.text), keys)
+
+
+def _citations(text: str, keys: CitationKeys) -> str:
+    """Bracketed citation groups, then textual ``@key``s, replaced by placeholders."""
+    done, position = "", 0
+    for match in _BRACKETED.finditer(text):
+        found = [_key(k) for k in _KEY_IN_BRACKETS.findall(match.group(1))]
+        before = done + text[position : match.start()]
+        done = place_marker(before, keys.marker(found), text[match.end() :], textual=False)
+        position = match.end()
+    text = done + text[position:]
+    return _IN_TEXT.sub(lambda m: f" {keys.marker([_key(m.group(1))])} ", text)
+
+
+def _key(raw: str) -> str:
+    return raw[1:-1] if raw.startswith("{") else raw
+
+
+def _inline(text: str) -> str:
+    text = _IMAGE.sub("", text)
+    text = _LINK.sub(r"\1", text)
+    text = _REFERENCE_LINK.sub(r"\1", text)
+    text = _AUTOLINK.sub("", text)
+    text = _FOOTNOTE_REFERENCE.sub("", text)
+    text = _HTML_TAG.sub("", text)
+    text = _CODE.sub(r"\2", text)
+    previous = None
+    while previous != text:  # nested emphasis: ***a** b*
+        previous, text = text, _EMPHASIS.sub(lambda m: m.group(2) or m.group(4), text)
+    return text.replace("\\", "")
+
+
+def _blank(match: re.Match[str]) -> str:
+    return PARAGRAPH + "\n" * match.group(0).count("\n")

@@ -1,0 +1,272 @@
+"""The offline judge: sentence embeddings and word overlap, weighed by fitted logistic models.
+
+For a claim and the sentences of the abstracts it cites, the sentence model scores each abstract
+sentence as evidence; the evidence model scores the abstracts as a whole; the contradiction model
+looks at the best evidence sentence for a reversal (negation, direction, numbers). The weights
+and thresholds come from ``offline_judge.json``, written by ``evals/calibrate_offline_judge.py``
+from SciFact's train claims (see ``features`` for the features, and the JSON for how each
+threshold was chosen). Verdicts:
+
+- ``unsupported``: evidence probability below ``thresholds.evidence`` (the train-F1 optimum);
+- ``contradicted``: evidence, and contradiction probability at least ``thresholds.contradiction``
+  (train precision >= 0.7: shallow cues only, so it catches few reversals; see the evaluation);
+- ``partial``: evidence, but below ``thresholds.support`` (train precision >= 0.9), or a clause
+  of the claim (``features.clauses``) has no evidence of its own (the note names it);
+- ``supported``: the rest.
+
+Evidence: the sentences whose sentence-model probability reaches ``thresholds.sentence`` and
+``thresholds.ratio`` times the best one's (at most ``MAX_EVIDENCE``, at least the best one).
+Vectors are cached (``VectorCache``; ``shared_cache`` keeps them on disk for later runs).
+"""
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant import paths
+from assistant.citations.check import features
+from assistant.citations.check.judging import EvidenceRef, Judgement, Pair, PairVerdict
+from assistant.errors import ConfigError
+from assistant.index.embeddings import Embedder
+
+CALIBRATION = Path(__file__).with_name("offline_judge.json")
+MAX_EVIDENCE = 3
+_CACHE_LIMIT = 100_000
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    evidence: float
+    support: float
+    contradiction: float
+    sentence: float
+    ratio: float
+
+
+@dataclass(frozen=True)
+class Calibration:
+    embedder: str
+    """The embedder the weights were fitted with; cosines of another model are on another scale."""
+
+    sentence: np.ndarray
+    evidence: np.ndarray
+    contradiction: np.ndarray
+    thresholds: Thresholds
+    path: Path
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> "Calibration":
+        path = path or CALIBRATION
+        try:
+            raw: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+            models = raw["models"]
+            return cls(
+                embedder=str(raw["embedder"]),
+                sentence=features.weights(models["sentence"], features.SENTENCE),
+                evidence=features.weights(models["evidence"], features.EVIDENCE),
+                contradiction=features.weights(models["contradiction"], features.CONTRADICTION),
+                thresholds=Thresholds(**{k: float(v) for k, v in raw["thresholds"].items()}),
+                path=path,
+            )
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise ConfigError(
+                f"the offline judge's calibration {path} cannot be used: {error}",
+                hint="write one with `python -m evals.calibrate_offline_judge --out FILE`",
+            ) from error
+
+
+class VectorCache:
+    """Embeddings of claims and abstract sentences, each text embedded once: kept in memory,
+    and in SQLite at ``path`` when given, so a later run (a CI job checking the same draft)
+    embeds only what changed."""
+
+    def __init__(self, embedder: Embedder, path: Path | None = None) -> None:
+        self.embedder = embedder
+        self._vectors: dict[str, np.ndarray] = {}
+        self._db: sqlite3.Connection | None = None
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path)
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL)"
+            )
+
+    def add(self, texts: Sequence[str]) -> None:
+        missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+        if not missing:
+            return
+        if len(self._vectors) + len(missing) > _CACHE_LIMIT:
+            self._vectors.clear()
+        if self._db is not None:
+            self._vectors.update(self._stored(missing))
+            missing = [t for t in missing if t not in self._vectors]
+        if not missing:
+            return
+        vectors = np.asarray(self.embedder.embed(missing), dtype=np.float32)
+        self._vectors.update(zip(missing, vectors, strict=True))
+        if self._db is not None:
+            rows = [(self._key(t), v.tobytes()) for t, v in zip(missing, vectors, strict=True)]
+            with self._db:
+                self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)", rows)
+
+    def __getitem__(self, text: str) -> np.ndarray:
+        return self._vectors[text]
+
+    def _key(self, text: str) -> str:
+        return hashlib.sha1(f"{self.embedder.name}\0{text}".encode()).hexdigest()
+
+    def _stored(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        assert self._db is not None
+        by_key = {self._key(t): t for t in texts}
+        found: dict[str, np.ndarray] = {}
+        keys = list(by_key)
+        for start in range(0, len(keys), 500):
+            part = keys[start : start + 500]
+            marks = ",".join("?" * len(part))
+            query = f"SELECT key, vector FROM vectors WHERE key IN ({marks})"
+            for key, blob in self._db.execute(query, part):
+                vector = np.frombuffer(blob, dtype=np.float32)
+                if len(vector) == self.embedder.dimension:
+                    found[by_key[key]] = vector
+        return found
+
+
+def shared_cache(embedder: Embedder) -> VectorCache:
+    """The cache every check shares, in the cache dir (rebuildable data)."""
+    return VectorCache(embedder, paths.cache_dir() / "check" / "vectors.sqlite")
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A pair's sentence-level features, before any weights are applied."""
+
+    located: list[tuple[int, int]]
+    """(document, sentence) of each sentence, in order."""
+
+    claim: features.Analysed
+    sentences: list[features.Analysed]
+    cosines: np.ndarray
+    rows: np.ndarray
+    """``features.SENTENCE`` per sentence."""
+
+
+def score(cache: VectorCache, pairs: Sequence[Pair]) -> list[Scored | None]:
+    """Each pair's features (None for a pair without a single abstract sentence)."""
+    cache.add(
+        [p.claim for p in pairs] + [s for p in pairs for d in p.documents for s in d.sentences]
+    )
+    scored: list[Scored | None] = []
+    for pair in pairs:
+        located = [
+            (d, i) for d, doc in enumerate(pair.documents) for i in range(len(doc.sentences))
+        ]
+        if not located:
+            scored.append(None)
+            continue
+        texts = [pair.documents[d].sentences[i] for d, i in located]
+        claim = features.analyse(pair.claim)
+        analysed = [features.analyse(t) for t in texts]
+        cosines = np.stack([cache[t] for t in texts]) @ cache[pair.claim]
+        rows = features.sentence_features(claim, analysed, cosines)
+        scored.append(Scored(located, claim, analysed, cosines, rows))
+    return scored
+
+
+class OfflineJudge:
+    name = "offline"
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        calibration: Calibration | None = None,
+        cache: VectorCache | None = None,
+    ) -> None:
+        self.embedder = embedder
+        self.calibration = calibration or Calibration.load()
+        self.cache = cache or VectorCache(embedder)
+
+    @property
+    def calibrated(self) -> bool:
+        """Whether the weights were fitted with this embedder."""
+        return self.calibration.embedder == self.embedder.name
+
+    async def judge(self, pairs: Sequence[Pair]) -> list[Judgement]:
+        return self.judge_now(pairs)
+
+    def judge_now(self, pairs: Sequence[Pair]) -> list[Judgement]:
+        """The same, without an event loop (evaluation, benchmarks)."""
+        parts = [(i, part) for i, pair in enumerate(pairs) for part in features.clauses(pair.claim)]
+        scored_parts = score(self.cache, [Pair(part, pairs[i].documents) for i, part in parts])
+        unsupported: dict[int, list[str]] = {}
+        for (i, part), scored in zip(parts, scored_parts, strict=True):
+            if scored is not None and self._lacks_evidence(scored):
+                unsupported.setdefault(i, []).append(part)
+        return [
+            verdict(s, self.calibration, unsupported.get(i, ()))
+            if s is not None
+            else Judgement("unsupported", 0.0, note="no abstract to check against")
+            for i, s in enumerate(score(self.cache, pairs))
+        ]
+
+    def _lacks_evidence(self, scored: Scored) -> bool:
+        found = probabilities(scored, self.calibration)
+        return found.evidence < self.calibration.thresholds.evidence
+
+
+@dataclass(frozen=True)
+class Probabilities:
+    sentences: np.ndarray
+    """Each sentence's probability of being evidence."""
+
+    evidence: float
+    """The probability that the documents hold evidence for the claim."""
+
+    chosen: list[int]
+    """The evidence sentences, best first."""
+
+
+def probabilities(scored: Scored, calibration: Calibration) -> Probabilities:
+    limits = calibration.thresholds
+    sentence = features.sigmoid(scored.rows @ calibration.sentence)
+    pair_row = features.evidence_features(scored.claim, scored.sentences, scored.cosines, sentence)
+    evidence = float(features.sigmoid(pair_row @ calibration.evidence))
+    return Probabilities(
+        sentence, evidence, evidence_sentences(sentence, limits.sentence, limits.ratio)
+    )
+
+
+def verdict(
+    scored: Scored, calibration: Calibration, unsupported_parts: Sequence[str] = ()
+) -> Judgement:
+    """The judgement the calibrated models make of a scored pair; ``unsupported_parts`` are
+    clauses of the claim without evidence of their own (they make a support partial)."""
+    limits = calibration.thresholds
+    found = probabilities(scored, calibration)
+    if found.evidence < limits.evidence:
+        return Judgement("unsupported", found.evidence)
+    evidence = tuple(EvidenceRef(*scored.located[i]) for i in found.chosen)
+    best = found.chosen[0]
+    reversal = features.contradiction_features(
+        scored.claim, scored.sentences[best], float(found.sentences[best])
+    )
+    if float(features.sigmoid(reversal @ calibration.contradiction)) >= limits.contradiction:
+        return Judgement("contradicted", found.evidence, evidence)
+    if unsupported_parts:
+        note = "no evidence for: " + "; ".join(f"“{part}”" for part in unsupported_parts)
+        return Judgement("partial", found.evidence, evidence, note)
+    kind: PairVerdict = "supported" if found.evidence >= limits.support else "partial"
+    return Judgement(kind, found.evidence, evidence)
+
+
+def evidence_sentences(probabilities: np.ndarray, threshold: float, ratio: float) -> list[int]:
+    """Sentences at or above ``threshold`` and at least ``ratio`` times the best one's
+    probability, best first, at most ``MAX_EVIDENCE``; at least the best one."""
+    order = [int(i) for i in np.argsort(-probabilities, kind="stable")]
+    floor = max(threshold, ratio * float(probabilities[order[0]]))
+    return [i for i in order[:MAX_EVIDENCE] if probabilities[i] >= floor] or order[:1]

@@ -1,0 +1,210 @@
+"""``citewise check DRAFT``: every cited sentence of a draft judged against the abstracts it cites.
+
+Prints, per sentence, its line, verdict, citations and evidence (and, for a sentence its
+citations fail or a claim that cites nothing, the library papers that would support it), then
+the ALCE-style metrics; ``--json`` prints the same as one JSON object whose ``sentences`` list
+holds, for each sentence, ``text``, ``citations`` (as written), ``verdict`` and ``evidence``.
+Exit status: 1 when a cited sentence is unsupported, contradicted or unresolved (``--strict``:
+partially supported too), else 0, so a paper's repository can run it in CI.
+
+The same flags serve ``--check`` on ask, draft and summarize: ``add_check_arguments``,
+``wants_check`` and ``check_events`` (a ``CheckedRun`` over the task's events), and
+``print_check_report`` for its report.
+"""
+
+import argparse
+import asyncio
+import json
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+
+from assistant.citations.check import (
+    CheckedRun,
+    CheckReport,
+    SentenceCheck,
+    check_file,
+    checked,
+    make_judge,
+)
+from assistant.cli import library_commands
+from assistant.cli.output import err, excerpt, out
+from assistant.library import Library
+from assistant.llm.backend import open_model
+from assistant.llm.types import ChatModel
+from assistant.settings import Settings
+from assistant.tasks.types import TaskEvent
+
+JUDGES = ("offline", "llm", "auto")
+STYLES = {
+    "supported": "green",
+    "partial": "yellow",
+    "unsupported": "red",
+    "contradicted": "bold red",
+    "unresolved": "magenta",
+    "uncited": "cyan",
+}
+
+
+def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "check",
+        parents=list(parents),
+        help="check that every cited sentence of a draft is supported by what it cites",
+        description="Check a Markdown or LaTeX draft: each sentence against the abstracts it "
+        "cites (library papers, or .bib entries with an abstract).",
+    )
+    parser.add_argument("draft", type=Path, metavar="DRAFT", help="a .md or .tex file")
+    parser.add_argument(
+        "--bib",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="BibTeX file with the draft's keys (repeatable; LaTeX: default the \\bibliography)",
+    )
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--judge", choices=JUDGES, help="default: check.judge (offline)")
+    parser.add_argument(
+        "--strict", action="store_true", help="a partially supported sentence fails the check"
+    )
+    parser.add_argument(
+        "--suggestions",
+        type=int,
+        metavar="N",
+        help="library papers judged per failing sentence (default: check.suggestions; 0: none)",
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    library = library_commands.open_library(settings)
+    report = asyncio.run(_check(args, settings, library))
+    if args.json:
+        out.print_json(json.dumps(report.to_json()))
+    else:
+        print_check_report(out, report, title=f"{args.draft}")
+    failing = report.failing(args.strict)
+    if failing and not args.json:
+        err.print(
+            f"[bold red]{len(failing)} cited sentence(s) not supported[/] by what they cite.",
+            soft_wrap=True,
+        )
+    return 1 if failing else 0
+
+
+async def _check(args: argparse.Namespace, settings: Settings, library: Library) -> CheckReport:
+    suggestions = settings.check.suggestions if args.suggestions is None else args.suggestions
+    kind = args.judge or settings.check.judge
+    if kind == "offline" or (kind == "auto" and settings.llm.active_backend() == "none"):
+        judge = make_judge(settings, library.embedder, None, "offline")
+        return await check_file(args.draft, judge, library, args.bib, suggestions)
+    async with open_model(settings.llm) as model:
+        judge = make_judge(settings, library.embedder, model, kind)
+        return await check_file(args.draft, judge, library, args.bib, suggestions)
+
+
+# --check on ask, draft and summarize
+
+
+def add_check_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--check",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="check every sentence against the abstracts it cites; repair or drop the "
+        "unsupported ones (default: check.enabled_by_default)",
+    )
+    parser.add_argument("--judge", choices=JUDGES, help="judge for --check (default: check.judge)")
+
+
+def wants_check(args: argparse.Namespace, settings: Settings) -> bool:
+    return bool(settings.check.enabled_by_default if args.check is None else args.check)
+
+
+def check_events(
+    args: argparse.Namespace,
+    settings: Settings,
+    library: Library,
+    model: ChatModel | None,
+    events: AsyncIterator[TaskEvent],
+) -> CheckedRun:
+    judge = make_judge(settings, library.embedder, model, getattr(args, "judge", None))
+    return checked(
+        events,
+        library,
+        judge,
+        model,
+        settings.check.max_rounds,
+        settings=settings.llm,
+        suggestions=settings.check.suggestions,
+    )
+
+
+# The report
+
+
+def print_check_report(console: Console, report: CheckReport, title: str = "") -> None:
+    console.print(
+        f"[bold]Citation check[/]{f' of {escape(title)}' if title else ''} "
+        f"[dim](judge: {escape(report.judge)})[/]",
+        soft_wrap=True,
+    )
+    for sentence in report.sentences:
+        _print_sentence(console, sentence)
+    if report.dropped:
+        console.print(f"\n[bold]Dropped[/] after {report.rounds} repair round(s):")
+        for sentence in report.dropped:
+            _print_sentence(console, sentence)
+    if report.notes:
+        console.print("\n[bold]Notes[/]")
+        for note in report.notes:
+            console.print(f"  [yellow]-[/] {escape(note)}", soft_wrap=True)
+    console.print("\n" + _metrics_line(report), soft_wrap=True)
+
+
+def _print_sentence(console: Console, sentence: SentenceCheck) -> None:
+    where = f"line {sentence.line}" if sentence.line else f"¶ {sentence.paragraph + 1}"
+    style = STYLES[sentence.verdict] if sentence.claim else "dim"
+    label = sentence.verdict if sentence.claim else "no claim"
+    cites = f" [dim]{escape(', '.join(sentence.citations))}[/]" if sentence.citations else ""
+    console.print(
+        f"\n[dim]{where:>8}[/]  [{style}]{label:<12}[/] {escape(sentence.text)}{cites}",
+        soft_wrap=True,
+    )
+    for evidence in sentence.evidence:
+        console.print(
+            f"{'':>10}[dim]evidence ({escape(evidence.citation)}, sentence "
+            f"{evidence.index + 1}):[/] “{escape(excerpt(evidence.sentence, 200))}”",
+            soft_wrap=True,
+        )
+    for note in sentence.notes:
+        console.print(f"{'':>10}[yellow]{escape(note)}[/]", soft_wrap=True)
+    for suggestion in sentence.suggestions:
+        key = f" ({escape(suggestion.citation_key)})" if suggestion.citation_key else ""
+        said = f": “{escape(excerpt(suggestion.evidence[0], 160))}”" if suggestion.evidence else ""
+        console.print(
+            f"{'':>10}[green]would support it[/] [dim]{suggestion.paper_id}[/] "
+            f"{escape(suggestion.title)}{key} [dim]({suggestion.verdict})[/]{said}",
+            soft_wrap=True,
+        )
+
+
+def _metrics_line(report: CheckReport) -> str:
+    metrics = report.metrics
+
+    def share(value: float | None) -> str:
+        return "-" if value is None else f"{value:.2f}"
+
+    counts = " · ".join(
+        f"[{STYLES[v]}]{n} {v}[/]" for v, n in sorted(metrics.verdicts.items()) if n
+    )
+    return (
+        f"[bold]Citation recall {share(metrics.citation_recall)}[/] · "
+        f"[bold]precision {share(metrics.citation_precision)}[/] · "
+        f"{metrics.uncited_claims} uncited claim(s) · {metrics.sentences} sentences, "
+        f"{metrics.cited} cited\n{counts}"
+    )

@@ -1,0 +1,224 @@
+"""Fit the offline judge on SciFact's TRAIN claims and write its calibration JSON.
+
+    .venv/bin/python -m evals.calibrate_offline_judge [--out PATH]
+
+Data: every (train claim, cited abstract) pair (919: 370 SUPPORT, 194 CONTRADICT, 355 no
+evidence) plus as many (claim, unrelated abstract) pairs drawn with seed 13: the same recipe as
+the dev evaluation, on the other split. Dev claims are never read here.
+
+Fitted, in order (L2-regularised logistic regressions by Newton's method on standardised
+features, the weights then folded back to the raw features; ``features`` defines them):
+
+1. sentence model: rows are the sentences of the cited abstracts; a sentence is positive when
+   it is in one of SciFact's rationales for the claim;
+2. sentence threshold and ratio (an evidence sentence reaches the threshold and that share of
+   the best sentence's probability): the pair that maximises micro-F1 of the chosen evidence
+   sentences against the rationales, over the pairs with evidence;
+3. evidence model: one row per pair (its features use the sentence model); positive when the
+   abstract holds evidence (SUPPORT or CONTRADICT);
+4. evidence threshold: the train-F1 optimum; support threshold: the lowest threshold at or
+   above it whose train precision reaches 0.90 ("supported" above, "partial" between);
+5. contradiction model, on the pairs with evidence: positive when CONTRADICT; its threshold is
+   the lowest whose train precision reaches 0.7 (a reversal is claimed only on strong cues:
+   the features are shallow, and a false "contradicted" costs a writer more than a missed one).
+"""
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+
+from assistant.citations.check import features
+from assistant.citations.check.offline import (
+    CALIBRATION,
+    VectorCache,
+    evidence_sentences,
+    score,
+    shared_cache,
+)
+from assistant.settings import Settings
+from evals.check_scifact import TRAIN_SEED, Example, examples, f1, load_corpus
+from evals.drafting_multixscience import pick_embedder
+
+L2 = 1.0
+CANDIDATES = 400
+RATIOS = (0.0, 0.25, 0.5, 0.75, 0.9)
+"""Candidate shares of the best sentence's probability an evidence sentence must reach."""
+SUPPORT_PRECISION = 0.90
+CONTRADICTION_PRECISION = 0.7
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, names: Sequence[str]) -> dict[str, float]:
+    """Weights (by feature name) of an L2-regularised logistic regression; ``bias`` is the
+    intercept and is not penalised."""
+    bias = list(names).index("bias")
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    mean[bias], scale[bias] = 0.0, 1.0
+    scale[scale == 0] = 1.0
+    z = (x - mean) / scale
+    penalty = np.full(len(names), L2)
+    penalty[bias] = 0.0
+    w = np.zeros(len(names))
+    for _ in range(100):
+        p = features.sigmoid(z @ w)
+        gradient = z.T @ (p - y) + penalty * w
+        hessian = z.T @ (z * (p * (1 - p))[:, None]) + np.diag(penalty + 1e-9)
+        step = np.linalg.solve(hessian, gradient)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    raw = w / scale
+    raw[bias] = w[bias] - float(np.sum(w * mean / scale))
+    return {name: round(float(v), 6) for name, v in zip(names, raw, strict=True)}
+
+
+def best_threshold(scores: np.ndarray, objective: Callable[[float], float]) -> tuple[float, float]:
+    """The candidate threshold (midpoints of sorted scores, thinned to at most ``CANDIDATES``)
+    that maximises ``objective``."""
+    values = np.unique(scores)
+    midpoints = (values[1:] + values[:-1]) / 2
+    if len(midpoints) > CANDIDATES:
+        midpoints = np.quantile(midpoints, np.linspace(0, 1, CANDIDATES))
+    candidates = np.concatenate([[0.0], midpoints, [1.0]])
+    scored = [(objective(t), float(t)) for t in candidates]
+    value, threshold = max(scored)
+    return round(threshold, 6), value
+
+
+def lowest_precise(scores: np.ndarray, truth: np.ndarray, precision: float) -> float:
+    """The lowest threshold at which the scores above it are at least ``precision`` right
+    (1.0 when none is)."""
+    for threshold in np.unique(scores):
+        guess = scores >= threshold
+        if truth[guess].mean() >= precision:
+            return round(float(threshold), 6)
+    return 1.0
+
+
+def binary_f1(guess: np.ndarray, truth: np.ndarray) -> float:
+    """F1 of the positive class, for boolean arrays."""
+    tp, fp, fn = (guess & truth).sum(), (guess & ~truth).sum(), (~guess & truth).sum()
+    return f1(int(tp), int(fp), int(fn))[2]
+
+
+def calibrate(data: list[Example], cache: VectorCache) -> dict[str, object]:
+    scored = score(cache, [e.pair for e in data])
+    kept = [(e, s) for e, s in zip(data, scored, strict=True) if s is not None]
+    cited = [(e, s) for e, s in kept if e.cited]
+    rows = np.vstack([s.rows for _, s in cited])
+    truth = np.concatenate([[i in e.rationale for i in range(len(s.rows))] for e, s in cited])
+    sentence = fit_logistic(rows, truth.astype(float), features.SENTENCE)
+    w_sentence = features.weights(sentence, features.SENTENCE)
+    probabilities = [features.sigmoid(s.rows @ w_sentence) for _, s in kept]
+
+    evidence_pairs = [i for i, (e, _) in enumerate(kept) if e.label != "none"]
+
+    def rationale_f1(threshold: float, ratio: float) -> float:
+        tp = fp = fn = 0
+        for i in evidence_pairs:
+            chosen = set(evidence_sentences(probabilities[i], threshold, ratio))
+            rationale = kept[i][0].rationale
+            tp += len(chosen & rationale)
+            fp += len(chosen - rationale)
+            fn += len(rationale - chosen)
+        return f1(tp, fp, fn)[2]
+
+    candidates = np.concatenate([probabilities[i] for i in evidence_pairs])
+    sentence_f1, sentence_threshold, ratio = max(
+        (*best_threshold(candidates, partial(rationale_f1, ratio=r))[::-1], r) for r in RATIOS
+    )
+    pair_rows = np.vstack(
+        [
+            features.evidence_features(s.claim, s.sentences, s.cosines, p)
+            for (_, s), p in zip(kept, probabilities, strict=True)
+        ]
+    )
+    holds = np.array([e.label != "none" for e, _ in kept])
+    evidence = fit_logistic(pair_rows, holds.astype(float), features.EVIDENCE)
+    pair_p = features.sigmoid(pair_rows @ features.weights(evidence, features.EVIDENCE))
+    evidence_threshold, evidence_f1 = best_threshold(
+        pair_p, lambda t: binary_f1(pair_p >= t, holds)
+    )
+    above = pair_p >= evidence_threshold
+    support_threshold = lowest_precise(pair_p[above], holds[above], SUPPORT_PRECISION)
+
+    reversal_rows, contradicts = [], []
+    for i in evidence_pairs:
+        example, s = kept[i]
+        best = evidence_sentences(probabilities[i], sentence_threshold, ratio)[0]
+        p_best = float(probabilities[i][best])
+        reversal_rows.append(features.contradiction_features(s.claim, s.sentences[best], p_best))
+        contradicts.append(example.label == "contradict")
+    reversal_x, reversal_y = np.vstack(reversal_rows), np.array(contradicts)
+    contradiction = fit_logistic(reversal_x, reversal_y.astype(float), features.CONTRADICTION)
+    w_contradiction = features.weights(contradiction, features.CONTRADICTION)
+    reversal_p = features.sigmoid(reversal_x @ w_contradiction)
+
+    def macro_f1(threshold: float) -> float:
+        guess = reversal_p >= threshold
+        return (binary_f1(guess, reversal_y) + binary_f1(~guess, ~reversal_y)) / 2
+
+    contradiction_threshold = lowest_precise(reversal_p, reversal_y, CONTRADICTION_PRECISION)
+    contradiction_f1 = macro_f1(contradiction_threshold)
+    return {
+        "models": {"sentence": sentence, "evidence": evidence, "contradiction": contradiction},
+        "thresholds": {
+            "evidence": evidence_threshold,
+            "support": support_threshold,
+            "contradiction": contradiction_threshold,
+            "sentence": sentence_threshold,
+            "ratio": ratio,
+        },
+        "train_scores": {
+            "evidence_f1": round(evidence_f1, 4),
+            "rationale_sentence_f1": round(sentence_f1, 4),
+            "support_vs_contradict_macro_f1": round(contradiction_f1, 4),
+        },
+        "train_pairs": len(kept),
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    settings = Settings()
+    embedder = pick_embedder(settings, args.embedder)
+    data = examples("train", load_corpus(), TRAIN_SEED)
+    fitted = calibrate(data, shared_cache(embedder))
+    document = {
+        "about": "Weights and thresholds of the citation checker's offline judge "
+        "(assistant/citations/check/offline.py). Written by evals/calibrate_offline_judge.py; "
+        "do not edit by hand.",
+        "fitted_on": f"SciFact train claims (evals/data/scifact-claims/claims_train.jsonl): every "
+        f"cited pair plus as many unrelated pairs (seed {TRAIN_SEED}); dev claims never used",
+        "embedder": embedder.name,
+        "fitted": datetime.now(UTC).strftime("%Y-%m-%d"),
+        "threshold_rules": {
+            "evidence": "maximises train F1 of holds-evidence",
+            "support": f"lowest threshold >= evidence with train precision >= {SUPPORT_PRECISION}",
+            "contradiction": "lowest threshold with train precision >= "
+            f"{CONTRADICTION_PRECISION} for CONTRADICT among pairs with evidence",
+            "sentence": "with ratio, maximises train micro-F1 of evidence sentences vs rationales",
+        },
+        **fitted,
+    }
+    args.out.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(fitted["train_scores"]), file=sys.stderr)
+    print(f"written to {args.out}", file=sys.stderr)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m evals.calibrate_offline_judge", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument("--out", type=Path, default=CALIBRATION, help="where to write the JSON")
+    parser.add_argument("--embedder", choices=["configured", "hash"], default="configured")
+    return parser
+
+
+if __name__ == "__main__":
+    main()
