@@ -41,9 +41,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _settings(args: argparse.Namespace) -> Settings:
     store: dict[str, Any] = {}
-    if args.store:
+    if getattr(args, "store", None):
         store["path"] = Path(args.store).expanduser()
-    if args.server:
+    if getattr(args, "server", None):
         store["server_url"] = args.server
     try:
         return Settings(store=store) if store else Settings()
@@ -52,7 +52,8 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS: a flag given before the command is not reset by the command's own copy.
+    common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
     common.add_argument(
         "--store", metavar="DIR", help="store directory (default: $CITEWISE_STORE or store/)"
     )

@@ -2,8 +2,9 @@
 
 Prints, per sentence, its line, verdict, citations and evidence (and, for a sentence its
 citations fail or a claim that cites nothing, the library papers that would support it), then
-the ALCE-style metrics; ``--json`` prints the same as one JSON object whose ``sentences`` list
-holds, for each sentence, ``text``, ``citations`` (as written), ``verdict`` and ``evidence``.
+the ALCE-style metrics; ``--json`` prints the list of sentences, each with ``text``,
+``citations`` (as written), ``verdict`` and ``evidence`` (and more), while the notes on bad
+input and the metrics go to standard error.
 Exit status: 1 when a cited sentence is unsupported, contradicted or unresolved (``--strict``:
 partially supported too), else 0, so a paper's repository can run it in CI.
 
@@ -84,7 +85,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     library = library_commands.open_library(settings)
     report = asyncio.run(_check(args, settings, library))
     if args.json:
-        out.print_json(json.dumps(report.to_json()))
+        print(json.dumps(report.to_json()["sentences"], indent=2, ensure_ascii=False))
+        for note in report.notes:
+            err.print(f"[yellow]note:[/] {note}", soft_wrap=True)
+        err.print(f"metrics: {json.dumps(report.to_json()['metrics'])}", soft_wrap=True)
     else:
         print_check_report(out, report, title=f"{args.draft}")
     failing = report.failing(args.strict)
@@ -126,13 +130,12 @@ def wants_check(args: argparse.Namespace, settings: Settings) -> bool:
 
 
 def check_events(
-    args: argparse.Namespace,
     settings: Settings,
     library: Library,
     model: ChatModel | None,
     events: AsyncIterator[TaskEvent],
 ) -> CheckedRun:
-    judge = make_judge(settings, library.embedder, model, getattr(args, "judge", None))
+    judge = make_judge(settings, library.embedder, model, None)
     return checked(
         events,
         library,

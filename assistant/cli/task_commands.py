@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from assistant.citations.check import CheckedRun
 from assistant.citations.export import to_latex, to_markdown, to_plain
+from assistant.cli import check_command
 from assistant.cli.library_commands import add_filter_arguments, filters_from, open_library
 from assistant.cli.output import err, out, print_checks, print_sources, usage_line
 from assistant.errors import AssistantError, InputError
@@ -128,6 +130,7 @@ def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
 
 def _task_arguments(parser: argparse.ArgumentParser) -> None:
     add_filter_arguments(parser, "papers to retrieve (default 10)")
+    check_command.add_check_arguments(parser)
     parser.add_argument(
         "--format",
         choices=["md", "latex", "text"],
@@ -219,9 +222,9 @@ def _run(args: argparse.Namespace, settings: Settings, history: History, job: _J
             style="yellow",
             soft_wrap=True,
         )
-    recording = record(
-        history, session, job.kind, job.query, job.options, _events(job, settings, meter)
-    )
+    checks: list[CheckedRun] = []
+    events = _events(job, settings, meter, check_command.wants_check(args, settings), checks)
+    recording = record(history, session, job.kind, job.query, job.options, events)
     saved = f"Saved in the history: entry {recording.entry_id}, session {session}."
     try:
         result, error = asyncio.run(_stream(recording, sys.stderr if document else sys.stdout))
@@ -232,6 +235,9 @@ def _run(args: argparse.Namespace, settings: Settings, history: History, job: _J
     if entry.text.strip():
         print_sources(err if document else out, entry.sources, entry.cited)
     print_checks(entry, status=error is None)
+    for run in checks:
+        if run.report is not None:
+            check_command.print_check_report(err, run.report)
     usage = usage_line(entry, meter.cost_of(Usage(entry.prompt_tokens, entry.completion_tokens)))
     if usage:
         err.print(usage, style="dim", markup=False, soft_wrap=True)
@@ -244,11 +250,18 @@ def _run(args: argparse.Namespace, settings: Settings, history: History, job: _J
     return 0 if result.status == "complete" else 1
 
 
-async def _events(job: _Job, settings: Settings, meter: Meter) -> AsyncIterator[TaskEvent]:
-    """The task's events, the library and the model opened first (inside the recording)."""
+async def _events(
+    job: _Job, settings: Settings, meter: Meter, check: bool, checks: list[CheckedRun]
+) -> AsyncIterator[TaskEvent]:
+    """The task's events, the library and the model opened first (inside the recording);
+    with ``check``, checked and repaired first (the run is appended to ``checks``)."""
     library = open_library(settings)
     async with open_model(settings.llm) as model:
-        events = job.run(library, model, meter)
+        events: AsyncIterator[TaskEvent] = job.run(library, model, meter)
+        if check:
+            run = check_command.check_events(settings, library, model, events)
+            checks.append(run)
+            events = aiter(run)
         try:
             async for event in events:
                 yield event

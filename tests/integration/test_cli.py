@@ -100,3 +100,12 @@ def test_corrupt_store_is_one_line_not_a_traceback(
     assert cli.main(["papers", "--store", str(store)]) == 1
     err = capsys.readouterr().err
     assert "Store:" in err and "Traceback" not in err
+
+
+def test_store_flag_works_before_or_after_the_command(
+    refs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before, after = tmp_path / "before", tmp_path / "after"
+    assert cli.main(["--store", str(before), "ingest", str(refs)]) == 0
+    assert cli.main(["ingest", str(refs), "--store", str(after)]) == 0
+    assert (before / "chroma").is_dir() and (after / "chroma").is_dir()

@@ -212,6 +212,16 @@ def test_evidence_mode_without_an_llm(capsys: pytest.CaptureFixture[str]) -> Non
     assert entry.prompt_tokens == entry.completion_tokens == 0 and "Tokens:" not in captured.err
 
 
+def test_check_flag_reports_a_verdict_per_sentence(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["ask", QUESTION, "--check"]) == 0
+    err = capsys.readouterr().err
+    assert "Citation check" in err
+    entry = last_entry()
+    assert entry.sentences and entry.status == "complete"
+    # Evidence-mode sentences are verbatim abstract sentences: the checker must agree.
+    assert "unsupported" not in err and "contradicted" not in err
+
+
 def test_draft_to_latex_writes_tex_and_bib_with_exactly_the_cited_keys(
     llm: OpenAIServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
