@@ -1,9 +1,10 @@
 """Hybrid search: dense (Chroma) plus lexical (BM25), fused, aggregated per paper.
 
-Each retriever proposes ``candidates`` chunks; the rankings are fused (reciprocal-rank fusion by
-default, or a convex combination of normalised scores); chunks are grouped by paper, a paper
-scoring as its best chunk and carrying the passages that matched; optional MMR re-ranks the
-papers for diversity. Filters on year range and tag apply to both retrievers before ranking.
+Each retriever proposes ``candidates`` chunks; the rankings are fused (by default the mean of
+min-max normalised scores, which measured best on SciFact: nDCG@10 0.730 against 0.716 for
+reciprocal-rank fusion, see evals/reports/scifact_retrieval.md); chunks are grouped by paper, a
+paper scoring as its best chunk and carrying the passages that matched; optional MMR re-ranks
+the papers for diversity. Filters on year, tag and collection apply to both retrievers first.
 """
 
 from collections.abc import Callable
@@ -58,7 +59,8 @@ class Retriever:
         mmr_lambda: float | None = None,
     ) -> list[PaperHit]:
         k = k or self.settings.k
-        n = max(self.settings.candidates, k)
+        # Chunks, not papers: a paper with several chunks takes several places.
+        n = max(self.settings.candidates, 2 * k)
         rankings: list[dict[str, float]] = []
         chunks: dict[str, StoredChunk] = {}
         if mode in ("hybrid", "dense"):

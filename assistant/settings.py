@@ -82,7 +82,7 @@ class RetrievalSettings(Section):
         default=100, ge=1, le=5000, description="Chunks each retriever proposes before fusion."
     )
     fusion: Literal["rrf", "convex"] = Field(
-        default="rrf",
+        default="convex",
         description="How dense and lexical rankings combine: reciprocal-rank fusion, or the "
         "mean of min-max normalised scores.",
     )

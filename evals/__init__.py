@@ -1,0 +1,1 @@
+"""Evaluations: harness, vendored data sets and reports; separate from the tests."""
