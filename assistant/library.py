@@ -4,9 +4,11 @@ The CLI and the TUI hold a ``Library``; they never reach into the index package 
 """
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
+
+import numpy as np
 
 from assistant import paths
 from assistant.corpus.normalize import normalize_arxiv_id, normalize_doi
@@ -54,6 +56,18 @@ class Library:
             report = ingestor.add_papers(papers, progress)
         self.lexical()
         return report
+
+    def remove(self, paper_ids: Collection[str]) -> int:
+        """Take papers out of the store (chunks, vectors and metadata); how many were there.
+        Ingesting a file that holds them again brings them back."""
+        chunks = [c for paper_id in set(paper_ids) for c in self.store.chunks_of(paper_id)]
+        if not chunks:
+            return 0
+        empty = np.zeros((0, self.embedder.dimension), dtype=np.float32)
+        with self._writing():
+            self.store.write([], empty, {}, delete=[c.id for c in chunks])
+        self.lexical()
+        return len({c.paper.id for c in chunks})
 
     def _writing(self) -> AbstractContextManager[None]:
         if self.settings.store.server_url:

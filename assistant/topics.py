@@ -1,0 +1,173 @@
+"""Topics of the library: clusters of papers by their embeddings, a 2-D map, papers per year.
+
+Each paper is the mean of its chunks' vectors (L2-normalised). Clusters come from k-means on
+those vectors (k-means++ seeding from a fixed seed, so the same library gives the same map), and
+each is labelled with its most distinctive title words: class-based tf-idf, where a cluster's
+titles are one document, leaving out the words evidence-mode themes leave out ("model",
+"method", …). The map is the papers projected on their first two principal components. numpy
+only.
+"""
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.corpus.paper import Paper
+from assistant.index.lexical import terms
+from assistant.library import Library
+from assistant.tasks.evidence import GENERIC_WORDS
+
+LABEL_TERMS = 3
+MAX_CLUSTERS = 8
+SEED = 0
+
+
+@dataclass(frozen=True)
+class Cluster:
+    number: int
+    label: str
+    """Its top title terms, comma-separated."""
+
+    paper_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Point:
+    paper_id: str
+    x: float
+    y: float
+    cluster: int
+
+
+@dataclass(frozen=True)
+class TopicMap:
+    clusters: list[Cluster]
+    """Largest first; ``number`` is the position in this list."""
+
+    points: list[Point]
+    years: dict[int, int]
+    """Papers per year, for the papers whose year is known."""
+
+
+def build_map(library: Library, k: int | None = None) -> TopicMap:
+    """The library's topic map (reads every chunk vector once)."""
+    stored = list(library.store.papers())
+    vectors = library.store.vectors([i for _, ids in stored for i in ids])
+    papers, rows = [], []
+    for paper, ids in stored:
+        found = [vectors[i] for i in ids if i in vectors]
+        if found:
+            papers.append(paper)
+            rows.append(_unit(np.mean(found, axis=0)))
+    return topic_map(papers, np.array(rows, dtype=np.float32), k)
+
+
+def topic_map(papers: Sequence[Paper], vectors: np.ndarray, k: int | None = None) -> TopicMap:
+    """The map of ``papers``, one row of ``vectors`` each."""
+    years = Counter(p.year for p in papers if p.year is not None)
+    if not papers:
+        return TopicMap([], [], {})
+    k = min(k or default_k(len(papers)), len(papers))
+    labels = kmeans(vectors, k)
+    order = [c for c, _ in Counter(labels.tolist()).most_common()]
+    renumber = {old: new for new, old in enumerate(order)}
+    labels = np.array([renumber[int(c)] for c in labels])
+    members = [
+        [p for p, c in zip(papers, labels, strict=True) if c == n] for n in range(len(order))
+    ]
+    names = top_terms([[p.title for p in group] for group in members])
+    clusters = [
+        Cluster(n, name, tuple(p.id for p in group))
+        for n, (name, group) in enumerate(zip(names, members, strict=True))
+    ]
+    xy = pca_2d(vectors)
+    points = [
+        Point(p.id, float(x), float(y), int(c))
+        for p, (x, y), c in zip(papers, xy, labels, strict=True)
+    ]
+    return TopicMap(clusters, points, dict(sorted(years.items())))
+
+
+def default_k(n: int) -> int:
+    """About sqrt(n / 2) clusters, at least 2 and at most ``MAX_CLUSTERS``."""
+    return max(2, min(MAX_CLUSTERS, round(math.sqrt(n / 2))))
+
+
+def kmeans(vectors: np.ndarray, k: int, rounds: int = 50, seed: int = SEED) -> np.ndarray:
+    """Cluster labels (0..k-1) of the rows of ``vectors``: Lloyd's algorithm from k-means++
+    seeds drawn with ``seed``; stops when no label changes."""
+    n = len(vectors)
+    k = max(1, min(k, n))
+    rng = np.random.default_rng(seed)
+    data = vectors.astype(np.float64)
+    centres = [data[rng.integers(n)]]
+    distance = ((data - centres[0]) ** 2).sum(axis=1)
+    while len(centres) < k:
+        total = distance.sum()
+        pick = rng.choice(n, p=distance / total) if total > 0 else rng.integers(n)
+        centres.append(data[pick])
+        distance = np.minimum(distance, ((data - data[pick]) ** 2).sum(axis=1))
+    centre = np.array(centres)
+    labels = np.full(n, -1)
+    for _ in range(rounds):
+        squared = (data**2).sum(axis=1)[:, None] - 2 * data @ centre.T + (centre**2).sum(axis=1)
+        new = squared.argmin(axis=1)
+        if np.array_equal(new, labels):
+            break
+        labels = new
+        for c in range(k):
+            if (labels == c).any():
+                centre[c] = data[labels == c].mean(axis=0)
+    return labels
+
+
+def pca_2d(vectors: np.ndarray) -> np.ndarray:
+    """The rows projected on their first two principal components, shape (n, 2)."""
+    if len(vectors) == 0:
+        return np.zeros((0, 2))
+    centred = vectors.astype(np.float64) - vectors.mean(axis=0)
+    _, _, components = np.linalg.svd(centred, full_matrices=False)
+    projected: np.ndarray = centred @ components[:2].T
+    if projected.shape[1] < 2:
+        projected = np.pad(projected, ((0, 0), (0, 2 - projected.shape[1])))
+    return projected
+
+
+def top_terms(documents: Sequence[Sequence[str]], count: int = LABEL_TERMS) -> list[str]:
+    """For each document (a cluster's titles), its ``count`` highest class tf-idf terms, shown
+    as the word most often written for each stem. A term in every cluster says nothing about
+    any of them: its idf is (almost) zero, so it comes only after every distinctive term."""
+    generic = {stem for word in GENERIC_WORDS.split() for stem in terms(word)}
+    bags: list[Counter[str]] = []
+    surface: dict[str, Counter[str]] = {}
+    for titles in documents:
+        bag: Counter[str] = Counter()
+        for title in titles:
+            for word in title.split():
+                word = word.strip(".,:;!?()[]{}\"'").lower()
+                stems = terms(word)
+                if (
+                    len(stems) == 1
+                    and stems[0] not in generic
+                    and len(word) > 2
+                    and not word.isdigit()
+                ):
+                    bag[stems[0]] += 1
+                    surface.setdefault(stems[0], Counter())[word] += 1
+        bags.append(bag)
+    holding = Counter(stem for bag in bags for stem in bag)
+    labels = []
+    for bag in bags:
+        total = bag.total() or 1
+        score = {s: bag[s] / total * (math.log(len(bags) / holding[s]) + 0.01) for s in bag}
+        top = sorted(score, key=lambda s: (-score[s], s))[:count]
+        labels.append(", ".join(surface[s].most_common(1)[0][0] for s in top))
+    return labels
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm else vector

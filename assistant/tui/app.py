@@ -1,0 +1,283 @@
+"""The Textual app: five modes over one library, the status bar's state, and the slow work that
+belongs to no screen (opening the library, ingesting, the language-model set-up).
+
+The first screen shows at once; the library (Chroma, the embedding model) opens in a thread
+worker behind it, loading the demo corpus into an empty store with a progress bar. Escape stops
+whatever runs: a streaming answer, a check, an ingest.
+"""
+
+import time
+from collections.abc import Callable
+from contextlib import suppress
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import events, on, work
+from textual.app import App
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from assistant import paths
+from assistant.errors import AssistantError, InputError, StoreError
+from assistant.history import History
+from assistant.settings import LLMSettings, Settings
+from assistant.tui.commands import CitewiseCommands
+from assistant.tui.context import Context, Workspace
+from assistant.tui.messages import (
+    AddPapers,
+    Failed,
+    IngestProgress,
+    LibraryChanged,
+    Opened,
+    OpenSession,
+    ShowTopic,
+    TaskEnded,
+)
+from assistant.tui.screens.ask import AskScreen
+from assistant.tui.screens.base import ModeScreen
+from assistant.tui.screens.doctor import Doctor
+from assistant.tui.screens.draft import DraftScreen
+from assistant.tui.screens.history import HistoryScreen
+from assistant.tui.screens.library import LibraryScreen
+from assistant.tui.screens.map import MapScreen
+
+if TYPE_CHECKING:
+    from assistant.index.ingest import IngestReport
+    from assistant.library import Library
+    from assistant.session import ModelOpener
+
+MODES: dict[str, type[ModeScreen]] = {
+    "ask": AskScreen,
+    "library": LibraryScreen,
+    "map": MapScreen,
+    "draft": DraftScreen,
+    "history": HistoryScreen,
+}
+EMPTY_STORE = (
+    "The store is empty: loading the demo corpus. Add your own papers in the Library (F2)."
+)
+STOPPABLE = frozenset({"task", "check", "ingest", "load", "map", "panel"})
+"""Worker groups that Escape stops."""
+
+
+def open_library(settings: Settings) -> "Library":
+    """The configured library (imported here: Chroma loads in the worker, not at start-up)."""
+    from assistant.library import Library
+
+    return Library(settings)
+
+
+def describe_backend(settings: LLMSettings) -> tuple[str, bool]:
+    """The status bar's backend label before the model is opened, and whether that is evidence
+    mode."""
+    backend = settings.active_backend()
+    if backend == "none":
+        return "no language model", True
+    if backend == "local":
+        return f"local · {settings.gguf_path.name if settings.gguf_path else '?'}", False
+    return f"openai · {settings.model or 'server default'}", False
+
+
+class IngestStopped(AssistantError):
+    title = "Stopped"
+
+
+class CitewiseApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "citewise"
+    COMMANDS: ClassVar = App.COMMANDS | {CitewiseCommands}
+    BINDINGS: ClassVar = [
+        Binding("f1", "switch_mode('ask')", "Ask", show=False, tooltip="Ask your papers"),
+        Binding("f2", "switch_mode('library')", "Library", show=False, tooltip="The papers"),
+        Binding("f3", "switch_mode('map')", "Map", show=False, tooltip="Topics of the library"),
+        Binding("f4", "switch_mode('draft')", "Draft", show=False, tooltip="Related work"),
+        Binding("f5", "switch_mode('history')", "History", show=False, tooltip="Past sessions"),
+        Binding("ctrl+l", "llm_setup", "LLM", tooltip="Which language model, and how to set one"),
+        Binding("escape", "stop", "Stop", show=False, tooltip="Stop what runs; close the panel"),
+    ]
+
+    papers: reactive[int | None] = reactive(None)
+    tokens = reactive(0)
+    model_label = reactive("")
+    evidence = reactive(False)
+    progress: reactive[tuple[str, int, int] | None] = reactive(None)
+    library_version = reactive(0)
+    """Bumped whenever the library's papers change (screens that show them reload)."""
+
+    def __init__(
+        self,
+        library_factory: Callable[[], "Library"],
+        settings: Settings,
+        history: History | None = None,
+        *,
+        model_opener: "ModelOpener | None" = None,
+        exit_when_ready: bool = False,
+    ) -> None:
+        super().__init__()
+        self.context = Context(settings, history or History.for_store(settings.store))
+        self.library_factory = library_factory
+        self.model_opener = model_opener
+        self.exit_when_ready = exit_when_ready
+        self.times: dict[str, float] = {}
+        for name, screen in MODES.items():
+            self.add_mode(name, partial(screen, self.context))
+        self.model_label, self.evidence = describe_backend(settings.llm)
+
+    def on_mount(self) -> None:
+        self.switch_mode("ask")
+        self.load()
+
+    def on_ready(self, _event: events.Ready) -> None:
+        self.times["ready"] = time.time()
+
+    async def on_unmount(self) -> None:
+        workspace = self.context.workspace
+        if workspace is not None:
+            await workspace.models.aclose()
+
+    # Opening the library
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="load")
+    def load(self) -> None:
+        try:
+            # Chroma, the model client, markdown-it: imported here, off the event loop.
+            from textual.widgets import Markdown  # noqa: F401
+
+            from assistant import session
+            from assistant.llm.backend import open_model
+            from assistant.llm.budget import Meter
+
+            settings = self.context.settings
+            library = self.library_factory()
+            if library.count_chunks() == 0:
+                self.call_from_thread(self.notify, EMPTY_STORE, title="Library")
+                with suppress(IngestStopped):  # Escape: open what was loaded so far
+                    self._ingest(library, [paths.DEMO_CORPUS_DIR])
+            opener = self.model_opener or partial(open_model, settings.llm)
+            models = session.ModelHolder(opener)
+            workspace = Workspace(library, models, Meter.from_settings(settings.llm))
+            self.post_message(Opened(workspace, library.papers()))
+        except Exception as error:
+            self.call_from_thread(self.context.failed, as_assistant_error(error))
+            self.post_message(Failed(error))
+            if self.exit_when_ready:
+                self.call_from_thread(self.exit, return_code=1)
+
+    def on_opened(self, message: Opened) -> None:
+        self.context.opened(message.workspace, message.papers)
+        self.papers = len(message.papers)
+        self.library_version += 1
+        self.times["loaded"] = time.time()
+        if self.exit_when_ready:
+            self.exit()
+
+    # Adding and removing papers
+
+    @on(AddPapers)
+    def add_papers(self, message: AddPapers) -> None:
+        if any(w.group in ("ingest", "load") and w.is_running for w in self.workers):
+            self.notify("Papers are being added already; Escape stops that.", severity="warning")
+        else:
+            self.ingest(message.paths)
+
+    @work(thread=True, exit_on_error=False, group="ingest")
+    def ingest(self, sources: list[Path]) -> None:
+        try:
+            library = self.context.require().library
+            report = self._ingest(library, sources)
+            summary = (
+                f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
+                f"{len(report.failed)} failed"
+            )
+            self.post_message(LibraryChanged(library.papers(), summary))
+            for failure in report.failed[:3]:
+                self.post_message(Failed(InputError(failure)))
+        except Exception as error:
+            self.post_message(Failed(error))
+
+    def _ingest(self, library: "Library", sources: list[Path]) -> "IngestReport":
+        worker = get_current_worker()
+
+        def progress(phase: str, done: int, total: int) -> None:
+            if worker.is_cancelled:
+                raise IngestStopped("adding papers was stopped", hint="papers written so far stay")
+            self.post_message(IngestProgress(phase, done, total))
+
+        try:
+            return library.ingest(sources, progress)
+        finally:
+            self.post_message(IngestProgress("", -1, 0))
+
+    def on_ingest_progress(self, message: IngestProgress) -> None:
+        self.progress = None if message.done < 0 else (message.phase, message.done, message.total)
+
+    def on_library_changed(self, message: LibraryChanged) -> None:
+        self.context.papers = message.papers
+        self.papers = len(message.papers)
+        self.library_version += 1
+        if message.summary:
+            self.notify(message.summary, title="Library", markup=False)
+
+    # What screens ask of the app
+
+    async def on_show_topic(self, message: ShowTopic) -> None:
+        await self.switch_mode("library")
+        if isinstance(self.screen, LibraryScreen):
+            self.screen.show_topic(message.label, message.paper_ids)
+
+    async def on_open_session(self, message: OpenSession) -> None:
+        kinds = {entry.kind for entry in self.context.history.entries(message.session_id)}
+        mode = "draft" if kinds == {"draft"} else "ask"
+        await self.switch_mode(mode)
+        screen = self.screen
+        if isinstance(screen, AskScreen | DraftScreen):
+            screen.open_session(message.session_id)
+
+    async def on_task_ended(self, _message: TaskEnded) -> None:
+        workspace = self.context.workspace
+        if workspace is None:
+            return
+        self.tokens = workspace.meter.total.total
+        if workspace.models.opened:
+            model = await workspace.models.get()
+            self.evidence = model is None
+            if model is not None:
+                self.model_label = f"{model.info.backend} · {model.info.model}"
+
+    def on_failed(self, message: Failed) -> None:
+        error = message.error
+        if isinstance(error, AssistantError):
+            text = error.message + (f"\n{error.hint}" if error.hint else "")
+            self.notify(text, title=error.title, severity="error", timeout=12, markup=False)
+        else:
+            self.notify(
+                f"{type(error).__name__}: {error}",
+                title="Unexpected error",
+                severity="error",
+                timeout=12,
+                markup=False,
+            )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.post_message(Failed(event.worker.error))
+
+    # Actions
+
+    def action_llm_setup(self) -> None:
+        self.push_screen(Doctor(self.context.settings.llm))
+
+    async def action_stop(self) -> None:
+        running = [w for w in self.workers if w.group in STOPPABLE and w.is_running]
+        for worker in running:
+            worker.cancel()
+        if not running:
+            await self.screen.run_action("close_panel")
+
+
+def as_assistant_error(error: BaseException) -> AssistantError:
+    if isinstance(error, AssistantError):
+        return error
+    return StoreError(f"the library could not be opened: {type(error).__name__}: {error}")

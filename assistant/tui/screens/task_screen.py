@@ -1,0 +1,183 @@
+"""What the Ask and Draft screens share: running a task into an ``AnswerView`` (recorded in the
+history as it streams), checking its citations, showing a cited paper beside it, copying and
+exporting the result.
+
+``assistant.session`` and the tasks are imported when first used, never at start-up: they bring
+Chroma and the model client, which the app loads in the background.
+"""
+
+import asyncio
+from collections import Counter
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import work
+from textual.binding import Binding, BindingType
+from textual.containers import ScrollableContainer
+
+from assistant.corpus.paper import Paper
+from assistant.sentences import split_sentences
+from assistant.tui.messages import TaskEnded
+from assistant.tui.screens.base import ModeScreen
+from assistant.tui.screens.path_prompt import PathPrompt
+from assistant.tui.widgets.answer_view import AnswerView
+from assistant.tui.widgets.paper_panel import PaperPanel
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from assistant.session import Job
+    from assistant.tasks.types import TaskResult
+
+EXPORT_HINT = "name.md: Markdown · name.tex: LaTeX and name.bib · name.txt: plain text"
+VERDICT_NAMES = {"supported": "supported", "partial": "partly supported"}
+
+
+class TaskScreen(ModeScreen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "ctrl+s", "export", "Export", tooltip="Save as Markdown, or LaTeX and .bib, or text"
+        ),
+        Binding("ctrl+t", "copy", "Copy", tooltip="Copy as Markdown to the clipboard"),
+    ]
+    EXPORT_NAME = "answer.md"
+
+    session_id: int | None = None
+
+    @property
+    def panel(self) -> PaperPanel:
+        return self.query_one(PaperPanel)
+
+    def current_view(self) -> AnswerView | None:
+        """The answer that copy and export act on (screens say which)."""
+        raise NotImplementedError
+
+    async def run_task(
+        self, view: AnswerView, make_job: Callable[[], "Job"]
+    ) -> "TaskResult | None":
+        """Run the job into ``view``; its result, or None when it failed (the user is told)."""
+        try:
+            workspace = await self.context.ready()
+            from assistant import session
+
+            job = make_job()
+            started = session.start(
+                self.context.history,
+                job,
+                lambda: workspace.library,
+                workspace.models.borrow,
+                workspace.meter,
+            )
+            self.session_id = started.session
+            result = await view.follow(started.recording)
+        except Exception as error:
+            self.fail(error)
+            if view.result is not None:
+                await view.show(view.result)
+            view.note(f"Failed: {error}")
+            return None
+        finally:
+            self.post_message(TaskEnded())
+        await view.show(result)
+        self.call_after_refresh(self._reveal, view)
+        self.check(view)
+        return result
+
+    def _reveal(self, view: AnswerView) -> None:
+        """The finished answer in sight: all of it, or (when taller than the screen) its
+        start."""
+        scroll = view.parent
+        if isinstance(scroll, ScrollableContainer):
+            if view.outer_size.height > scroll.scrollable_content_region.height:
+                scroll.scroll_to_widget(view, animate=False, top=True)
+            else:
+                scroll.scroll_end(animate=False)
+
+    @work(exit_on_error=False, group="check")
+    async def check(self, view: AnswerView) -> None:
+        """Check the citations of the view's result, and mark each sentence with its verdict."""
+        result = view.result
+        if result is None or not any(s.citations for s in result.sentences):
+            return
+        view.note("Checking the citations… (Escape stops)", "check")
+        workspace = await self.context.ready()
+        from assistant import session
+
+        try:
+            model = await workspace.models.get()
+        except Exception:
+            model = None  # the model is down: the offline judge still works
+        try:
+            checks = await session.check_result(
+                workspace.library, result, self.context.settings, model
+            )
+        except asyncio.CancelledError:
+            view.note("", "check")
+            raise
+        view.set_checks(checks.verdicts, checks.evidence)
+        counts = Counter(checks.verdicts.values())
+        summary = ", ".join(f"{n} {VERDICT_NAMES.get(v, v)}" for v, n in counts.most_common())
+        view.note(f"Citations checked: {summary}." if summary else "", "check")
+        self.call_after_refresh(self._reveal, view)
+
+    def on_answer_view_source_chosen(self, event: AnswerView.SourceChosen) -> None:
+        source = event.view.sources.get(event.number)
+        if source is None:
+            return
+        found = (
+            None
+            if event.sentence is None
+            else event.view.evidence.get((event.sentence, event.number))
+        )
+        self.show_paper(source.paper, event.claim, found)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="panel")
+    def show_paper(self, paper: Paper, claim: str | None, evidence: int | None) -> None:
+        """The paper in the side panel, the sentence closest to ``claim`` marked (or the check's
+        ``evidence`` sentence, when it gave one)."""
+        sentences = split_sentences(paper.abstract)
+        workspace = self.context.workspace
+        if evidence is None and claim and workspace is not None:
+            from assistant import session
+
+            sentences, evidence = session.evidence_sentence(
+                workspace.library.embedder, claim, paper.abstract
+            )
+        self.app.call_from_thread(self.panel.show, paper, sentences, evidence)
+
+    def action_close_panel(self) -> None:
+        self.panel.close()
+
+    def action_copy(self) -> None:
+        result = self._result()
+        if result is not None:
+            from assistant import session
+
+            self.app.copy_to_clipboard(session.render(result))
+            self.notify("Copied as Markdown (through the terminal: OSC 52).")
+
+    def action_export(self) -> None:
+        if self._result() is None:
+            return
+        prompt = PathPrompt("Export to", EXPORT_HINT, self.EXPORT_NAME)
+        self.app.push_screen(prompt, self._export)
+
+    def _export(self, path: "Path | None") -> None:
+        result = self._result()
+        if path is None or result is None:
+            return
+        from assistant import session
+
+        try:
+            written = session.write_export(result, path)
+        except Exception as error:
+            self.fail(error)
+            return
+        self.notify("Wrote " + " and ".join(str(p) for p in written), markup=False)
+
+    def _result(self) -> "TaskResult | None":
+        view = self.current_view()
+        result = view.result if view is not None else None
+        if result is None:
+            self.notify("Nothing to copy or export yet.", severity="warning")
+        return result

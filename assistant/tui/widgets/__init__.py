@@ -1,0 +1,1 @@
+"""Widgets of the TUI, one a file, each named after its class."""

@@ -1,0 +1,168 @@
+"""The shared task run: recording, the model holder, exports, results again, edits, evidence."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+
+from assistant import session
+from assistant.errors import InputError, LLMError
+from assistant.history import History
+from assistant.library import Library
+from assistant.llm.budget import Meter
+from assistant.llm.types import ChatModel
+from assistant.tasks import answer
+from assistant.tasks.evidence import render_evidence
+from assistant.tasks.types import CitedSentence, Source, TaskEvent, TaskResult
+from tests.fakes import FakeChatModel, HashEmbedder
+from tests.ui.conftest import CORPUS
+
+
+@pytest.fixture
+def filled(library: Library) -> Library:
+    library.ingest([CORPUS])
+    return library
+
+
+def job(question: str, session_id: int | None = None) -> session.Job:
+    def run(library: Library, model: ChatModel | None, meter: Meter) -> AsyncIterator[TaskEvent]:
+        return answer.run(library, question, model, meter=meter)
+
+    return session.Job("answer", question, {}, run, session_id)
+
+
+async def test_start_records_the_run_and_continues_a_session(
+    filled: Library, tmp_path: Path
+) -> None:
+    model = FakeChatModel()
+    model.enqueue("Dense retrieval wins [1].")
+    model.enqueue("Still [1].")
+    with History(tmp_path / "h.sqlite3") as history:
+        meter = Meter()
+        opener = holder(model)
+        first = session.start(history, job("dense retrieval?"), lambda: filled, opener, meter)
+        events = [e async for e in first.recording]
+        assert events and history.entry(first.recording.entry_id).status == "complete"
+        again = session.start(history, job("and?", first.session), lambda: filled, opener, meter)
+        [_ async for _ in again.recording]
+        assert again.session == first.session
+        assert len(history.entries(first.session)) == 2
+        assert session.session_meter(filled.settings.llm, history, first.session).total.total == 240
+
+
+def holder(model: ChatModel | None) -> session.ModelOpener:
+    @asynccontextmanager
+    async def opened() -> AsyncIterator[ChatModel | None]:
+        yield model
+
+    return opened
+
+
+async def test_model_holder_opens_once_retries_a_failure_and_closes() -> None:
+    opened, closed = [], []
+    failures = [LLMError("down")]
+
+    @asynccontextmanager
+    async def opener() -> AsyncIterator[ChatModel | None]:
+        if failures:
+            raise failures.pop()
+        opened.append(1)
+        try:
+            yield None
+        finally:
+            closed.append(1)
+
+    models = session.ModelHolder(opener)
+    with pytest.raises(LLMError):
+        await models.get()
+    assert not models.opened
+    assert await models.get() is None and await models.get() is None
+    async with models.borrow() as model:
+        assert model is None
+    assert opened == [1] and models.opened and not closed
+    await models.aclose()
+    await asyncio.sleep(0)
+    assert closed == [1]
+
+
+def result(filled: Library) -> TaskResult:
+    hits = filled.search("attention transformers", k=2)
+    sources = [Source(i + 1, h.paper, [], h.score) for i, h in enumerate(hits)]
+    return TaskResult(
+        "answer",
+        "q",
+        "llm",
+        sources,
+        text="Attention is enough [1]. Experts route tokens [2].",
+        sentences=[
+            CitedSentence("Attention is enough.", [1]),
+            CitedSentence("Experts route tokens.", [2]),
+        ],
+        status="complete",
+    )
+
+
+def test_exports_write_markdown_latex_and_text(filled: Library, tmp_path: Path) -> None:
+    done = result(filled)
+    [md] = session.write_export(done, tmp_path / "a.md")
+    tex, bib = session.write_export(done, tmp_path / "a.tex")
+    [txt] = session.write_export(done, tmp_path / "plain", "text")
+    assert "## References" in md.read_text() and "\\cite{" in tex.read_text()
+    assert bib.suffix == ".bib" and bib.read_text().count("@") == 2
+    assert txt.name == "plain.txt"
+    with pytest.raises(InputError):
+        session.write_export(done, tmp_path / "missing" / "a.md")
+
+
+def test_result_from_entry_keeps_removed_papers(filled: Library, tmp_path: Path) -> None:
+    done = result(filled)
+    with History(tmp_path / "h.sqlite3") as history:
+        entry_id = history.start(history.new_session("q"), "answer", "q", {})
+        history.finish(entry_id, done)
+        entry = history.entry(entry_id)
+    filled.remove([done.sources[1].paper.id])
+    again = session.result_from_entry(entry, filled.find)
+    assert again.sources[0].paper == done.sources[0].paper
+    assert again.sources[1].paper.title == done.sources[1].paper.title
+    assert again.sentences == done.sentences and again.status == "complete"
+
+
+def test_edited_text_is_read_again(filled: Library) -> None:
+    done = result(filled)
+    revised = session.edited(done, "Attention is enough [1].\n\nMine [2]. Wrong [7].")
+    assert [(s.text, s.citations, s.paragraph) for s in revised.sentences] == [
+        ("Attention is enough.", [1], 0),
+        ("Mine.", [2], 1),
+        ("Wrong.", [], 1),
+    ]
+    assert revised.invalid_citations == ["[7]"]
+
+
+def test_edited_evidence_outline_keeps_its_themes(filled: Library) -> None:
+    done = result(filled)
+    sentences = [CitedSentence("One.", [1], 0), CitedSentence("Two.", [2], 1)]
+    outline = TaskResult("draft", "q", "evidence", done.sources, sentences=sentences)
+    text = render_evidence(sentences, {0: "attention", 1: "experts"})
+    revised = session.edited(outline, text)
+    assert revised.headings == {0: "attention", 1: "experts"}
+    assert [(s.text, s.citations, s.paragraph) for s in revised.sentences] == [
+        ("One.", [1], 0),
+        ("Two.", [2], 1),
+    ]
+
+
+def test_evidence_sentence_is_the_closest_one() -> None:
+    abstract = "Cats purr loudly. Dense retrieval beats BM25 on passages. Dogs bark."
+    sentences, best = session.evidence_sentence(
+        HashEmbedder(), "dense retrieval beats BM25", abstract
+    )
+    assert len(sentences) == 3 and best == 1
+    assert session.evidence_sentence(HashEmbedder(), "x", "") == ([], None)
+
+
+async def test_check_result_marks_each_sentence(filled: Library) -> None:
+    checks = await session.check_result(filled, result(filled), filled.settings, None)
+    assert set(checks.verdicts) <= {0, 1}
+    assert all(v in session.SHOWN_VERDICTS for v in checks.verdicts.values())
