@@ -14,18 +14,22 @@ from pydantic import ValidationError
 from rich.markup import escape
 
 from assistant import __version__
-from assistant.cli import check_command, history_commands, library_commands, task_commands
-from assistant.cli.output import err
+from assistant.cli.console import err
 from assistant.errors import AssistantError, ConfigError
 from assistant.settings import Settings
-from assistant.tui import launch
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
     try:
+        tui = _tui_arguments(argv)
+        if tui is not None:
+            from assistant.tui import launch  # before the commands' heavy imports: starts fast
+
+            return launch(tui, _settings(tui))
+        args = _parser().parse_args(argv)
         settings = _settings(args)
         handler: Handler = args.handler
         return handler(args, settings)
@@ -51,7 +55,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         raise ConfigError(f"invalid settings: {error}") from error
 
 
-def _parser() -> argparse.ArgumentParser:
+def _common() -> argparse.ArgumentParser:
     # SUPPRESS: a flag given before the command is not reset by the command's own copy.
     common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
     common.add_argument(
@@ -60,14 +64,28 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--server", metavar="URL", help="use a shared Chroma server instead of local files"
     )
+    return common
+
+
+def _tui_arguments(argv: list[str]) -> argparse.Namespace | None:
+    """The store flags, when ``citewise`` runs in a terminal with no command: the TUI's case."""
+    if not (sys.stdout.isatty() and sys.stdin.isatty()):
+        return None  # scripts and CI get the printed summary instead
+    args, rest = _common().parse_known_args(argv)
+    return None if rest else args
+
+
+def _parser() -> argparse.ArgumentParser:
+    from assistant.cli import check_command, history_commands, library_commands, task_commands
+
+    common = _common()
     parser = argparse.ArgumentParser(
         prog="citewise",
         parents=[common],
         description="Literature review from your own papers: ingest, search, cited answers.",
     )
     parser.add_argument("--version", action="version", version=f"citewise {__version__}")
-    in_terminal = sys.stdout.isatty() and sys.stdin.isatty()  # else print, for scripts and CI
-    parser.set_defaults(handler=launch if in_terminal else library_commands.start)
+    parser.set_defaults(handler=library_commands.start)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command")
     library_commands.add_commands(commands, common)
     task_commands.add_commands(commands, common)

@@ -32,7 +32,8 @@ from assistant.citations.check import (
     make_judge,
 )
 from assistant.cli import library_commands
-from assistant.cli.output import err, excerpt, out
+from assistant.cli.console import err, out
+from assistant.cli.output import excerpt
 from assistant.library import Library
 from assistant.llm.backend import open_model
 from assistant.llm.types import ChatModel

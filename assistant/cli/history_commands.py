@@ -8,15 +8,8 @@ from typing import Any
 
 from rich.markup import escape
 
-from assistant.cli.output import (
-    err,
-    excerpt,
-    local_time,
-    out,
-    print_checks,
-    print_sources,
-    usage_line,
-)
+from assistant.cli.console import err, out
+from assistant.cli.output import excerpt, local_time, print_checks, print_sources, usage_line
 from assistant.history import EntryRow, History, history_path
 from assistant.llm.budget import Meter
 from assistant.llm.types import Usage

@@ -8,7 +8,8 @@ from typing import Any
 from rich.table import Table
 
 from assistant import paths
-from assistant.cli.output import excerpt, out, print_report, progress
+from assistant.cli.console import out
+from assistant.cli.output import excerpt, print_report, progress
 from assistant.errors import ConfigError
 from assistant.index.filters import Filters
 from assistant.index.ingest import IngestReport

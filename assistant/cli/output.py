@@ -9,11 +9,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from assistant.cli.console import err, out
 from assistant.history import EntryRow, SourceRecord
 from assistant.index.ingest import IngestReport
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
 PHASES = {"read": "Reading files", "embed": "Embedding"}
 
 

@@ -21,8 +21,9 @@ from typing import Any, TextIO
 from assistant.citations.check import CheckedRun
 from assistant.citations.export import to_latex, to_markdown, to_plain
 from assistant.cli import check_command
+from assistant.cli.console import err, out
 from assistant.cli.library_commands import add_filter_arguments, filters_from, open_library
-from assistant.cli.output import err, out, print_checks, print_sources, usage_line
+from assistant.cli.output import print_checks, print_sources, usage_line
 from assistant.errors import AssistantError, InputError
 from assistant.history import History, record
 from assistant.library import Library
