@@ -13,13 +13,11 @@ is complete, 1 when it is not (or failed).
 import argparse
 import asyncio
 import sys
-from collections.abc import AsyncIterable, AsyncIterator, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterable, AsyncIterator
 from pathlib import Path
 from typing import Any, TextIO
 
 from assistant.citations.check import CheckedRun
-from assistant.citations.export import to_latex, to_markdown, to_plain
 from assistant.cli import check_command
 from assistant.cli.console import err, out
 from assistant.cli.library_commands import add_filter_arguments, filters_from, open_library
@@ -31,14 +29,11 @@ from assistant.llm.backend import open_model
 from assistant.llm.budget import Meter
 from assistant.llm.doctor import diagnose
 from assistant.llm.types import ChatModel, Usage
+from assistant.session import ExportFormat, Job, render, session_meter, write_export
 from assistant.settings import Settings
 from assistant.tasks import answer, draft, summarize
-from assistant.tasks.types import Finished, Kind, TaskEvent, TaskResult, TextDelta
+from assistant.tasks.types import Finished, TaskEvent, TaskResult, TextDelta
 
-FORMATS = {".md": "md", ".markdown": "md", ".tex": "latex", ".txt": "text"}
-"""The export format a file's suffix implies (anything else: Markdown)."""
-
-SUFFIXES = {"md": ".md", "latex": ".tex", "text": ".txt"}
 EVIDENCE_BANNER = (
     "No language model is configured: showing sentences extracted from the abstracts. "
     "To generate text: OPENAI_BASE_URL=http://HOST:PORT/v1 citewise {command} ... "
@@ -58,18 +53,6 @@ RECORDED = (
     "output",
 )
 """Command-line options kept with each history entry (never settings, so never a key)."""
-
-TaskRun = Callable[[Library, ChatModel | None, Meter], AsyncIterator[TaskEvent]]
-
-
-@dataclass(frozen=True)
-class _Job:
-    kind: Kind
-    query: str
-    options: dict[str, Any]
-    run: TaskRun
-    session: int | None = None
-    """The session it continues; None starts one, titled after the query."""
 
 
 def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -159,7 +142,7 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
         ) -> AsyncIterator[TaskEvent]:
             return answer.run(library, args.question, model, settings, options, meter=meter)
 
-        job = _Job("answer", args.question, _recorded(args), run, args.session)
+        job = Job("answer", args.question, _recorded(args), run, args.session)
         return _run(args, settings, history, job)
 
 
@@ -181,7 +164,7 @@ def _draft(args: argparse.Namespace, settings: Settings) -> int:
 
     recorded = _recorded(args) | ({"from_abstract": abstract} if abstract else {})
     with History.for_store(settings.store) as history:
-        return _run(args, settings, history, _Job("draft", query, recorded, run))
+        return _run(args, settings, history, Job("draft", query, recorded, run))
 
 
 def _summarize(args: argparse.Namespace, settings: Settings) -> int:
@@ -195,7 +178,7 @@ def _summarize(args: argparse.Namespace, settings: Settings) -> int:
 
     title = query or "papers " + ", ".join(args.papers)
     with History.for_store(settings.store) as history:
-        return _run(args, settings, history, _Job("summary", title, _recorded(args), run))
+        return _run(args, settings, history, Job("summary", title, _recorded(args), run))
 
 
 def _doctor(args: argparse.Namespace, settings: Settings) -> int:
@@ -208,14 +191,12 @@ def _doctor(args: argparse.Namespace, settings: Settings) -> int:
 # Running a task
 
 
-def _run(args: argparse.Namespace, settings: Settings, history: History, job: _Job) -> int:
+def _run(args: argparse.Namespace, settings: Settings, history: History, job: Job) -> int:
     document = args.format is not None and args.output is None
     if document and args.format == "latex":
         raise InputError("--format latex writes a .tex and a .bib file", hint="give -o FILE")
     session = job.session or history.new_session(job.query)
-    meter = Meter.from_settings(settings.llm)
-    for earlier in history.entries(job.session) if job.session else []:
-        meter.record(Usage(earlier.prompt_tokens, earlier.completion_tokens))
+    meter = session_meter(settings.llm, history, job.session)
     if settings.llm.active_backend() == "none":
         err.print(
             EVIDENCE_BANNER.format(command=args.command),
@@ -243,7 +224,7 @@ def _run(args: argparse.Namespace, settings: Settings, history: History, job: _J
     if usage:
         err.print(usage, style="dim", markup=False, soft_wrap=True)
     if (document or args.output) and result.text.strip():
-        _export(result, args.format or FORMATS.get(args.output.suffix.lower(), "md"), args.output)
+        _export(result, args.format, args.output)
     follow = f' Follow up: citewise ask --session {session} "..."' if job.kind == "answer" else ""
     err.print(saved + follow, style="dim", markup=False, soft_wrap=True)
     if error is not None:
@@ -252,7 +233,7 @@ def _run(args: argparse.Namespace, settings: Settings, history: History, job: _J
 
 
 async def _events(
-    job: _Job, settings: Settings, meter: Meter, check: bool, checks: list[CheckedRun]
+    job: Job, settings: Settings, meter: Meter, check: bool, checks: list[CheckedRun]
 ) -> AsyncIterator[TaskEvent]:
     """The task's events, the library and the model opened first (inside the recording);
     with ``check``, checked and repaired first (the run is appended to ``checks``)."""
@@ -299,26 +280,12 @@ async def _stream(
     return result, None
 
 
-def _export(result: TaskResult, form: str, path: Path | None) -> None:
+def _export(result: TaskResult, form: ExportFormat | None, path: Path | None) -> None:
     if path is None:
-        sys.stdout.write(to_markdown(result) if form == "md" else to_plain(result))
+        sys.stdout.write(render(result, form or "md"))
         return
-    if form == "latex":
-        base = path.with_suffix("") if path.suffix.lower() == ".tex" else path
-        tex, bib = to_latex(result)
-        written = [_write(Path(f"{base}.tex"), tex), _write(Path(f"{base}.bib"), bib)]
-    else:
-        text = to_markdown(result) if form == "md" else to_plain(result)
-        written = [_write(path if path.suffix else path.with_suffix(SUFFIXES[form]), text)]
+    written = write_export(result, path, form)
     err.print(f"Wrote {' and '.join(str(p) for p in written)}.", markup=False, soft_wrap=True)
-
-
-def _write(path: Path, text: str) -> Path:
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise InputError(f"cannot write {path}: {error.strerror or error}") from error
-    return path
 
 
 def _read(path: Path) -> str:
