@@ -25,7 +25,7 @@ commas, or by semicolons when a tag itself holds a comma ("Rats, Sprague-Dawley"
 import re
 from collections.abc import Sequence
 
-from assistant.citations.keys import Name, split_name, unique_keys
+from assistant.corpus.keys import Name, split_name, unique_keys
 from assistant.corpus.normalize import clean_text
 from assistant.corpus.paper import Paper
 

@@ -16,8 +16,8 @@ from itertools import groupby
 
 from assistant.citations.bibtex_writer import escape as latex_escape
 from assistant.citations.bibtex_writer import write_bibtex
-from assistant.citations.keys import unique_keys
 from assistant.citations.markers import format_marker, place
+from assistant.corpus.keys import unique_keys
 from assistant.corpus.paper import Paper
 from assistant.tasks.types import EVIDENCE_LABEL, Source, TaskResult
 

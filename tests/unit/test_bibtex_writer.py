@@ -9,7 +9,7 @@ from bibtexparser import middlewares
 from pylatexenc.latex2text import LatexNodes2Text
 
 from assistant.citations.bibtex_writer import entry_type, write_bibtex
-from assistant.citations.keys import generate_key, split_name, unique_keys
+from assistant.corpus.keys import generate_key, split_name, unique_keys
 from assistant.corpus.paper import Paper
 from assistant.corpus.readers.bibtex import BibtexReader
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from assistant.citations.keys import unique_keys
+from assistant.corpus.keys import unique_keys
 from assistant.corpus.normalize import clean_text, normalize_doi
 from assistant.corpus.paper import Paper
 from assistant.corpus.readers.base import Item, ReadIssue
