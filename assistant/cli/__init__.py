@@ -76,7 +76,13 @@ def _tui_arguments(argv: list[str]) -> argparse.Namespace | None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from assistant.cli import check_command, history_commands, library_commands, task_commands
+    from assistant.cli import (
+        bib_command,
+        check_command,
+        history_commands,
+        library_commands,
+        task_commands,
+    )
 
     common = _common()
     parser = argparse.ArgumentParser(
@@ -91,6 +97,7 @@ def _parser() -> argparse.ArgumentParser:
     task_commands.add_commands(commands, common)
     history_commands.add_commands(commands, common)
     check_command.add_parser(commands, [common])
+    bib_command.add_parser(commands, [common])
     return parser
 
 

@@ -10,6 +10,7 @@ from rich.table import Table
 from assistant import paths
 from assistant.cli.console import out
 from assistant.cli.output import excerpt, print_report, progress
+from assistant.corpus.walk import watch
 from assistant.errors import ConfigError
 from assistant.index.filters import Filters
 from assistant.index.ingest import IngestReport
@@ -34,6 +35,14 @@ def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
         default=[],
         metavar="FIELD=COLUMN",
         help="CSV/JSONL column for a paper field, e.g. --column abstract=Summary (repeatable)",
+    )
+    ingest.add_argument(
+        "--watch",
+        action="store_true",
+        help="keep going: ingest again whenever the files change (Ctrl-C stops)",
+    )
+    ingest.add_argument(
+        "--interval", type=float, default=2.0, metavar="S", help="seconds between looks (--watch)"
     )
     ingest.set_defaults(handler=_ingest)
 
@@ -105,7 +114,18 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     library = open_library(settings)
     report = _run_ingest(library, args.paths, columns)
     print_report(report)
-    return 0 if report.ingested_anything else 1
+    if not args.watch:
+        return 0 if report.ingested_anything else 1
+    out.print(f"Watching {len(args.paths)} path(s) every {args.interval:g} s; Ctrl-C stops.")
+    try:
+        watch(
+            list(args.paths),
+            lambda: print_report(_run_ingest(library, args.paths, columns)),
+            args.interval,
+        )
+    except KeyboardInterrupt:
+        return 0
+    return 0
 
 
 def _search(args: argparse.Namespace, settings: Settings) -> int:

@@ -52,7 +52,8 @@ class Deduplicator:
     def __init__(self, existing: Iterable[Paper] = (), rereading: Set[str] = frozenset()) -> None:
         self._papers: dict[str, Paper] = {}
         self._by_key: dict[str, str] = {}
-        self._fresh: set[Source] = set()
+        self._fresh: set[tuple[str, Source]] = set()
+        """(paper id, source) for every record added here: what re-read files still hold."""
         self._stand_ins: set[str] = set()
         for paper in existing:
             self._index(paper)
@@ -61,7 +62,6 @@ class Deduplicator:
 
     def add(self, record: Paper) -> Paper:
         """Merge ``record`` in; return the paper it now belongs to."""
-        self._fresh.update(record.sources)
         match = next(
             (
                 self._by_key[k]
@@ -81,6 +81,7 @@ class Deduplicator:
         else:
             paper = merge(self._papers[match], record)
         self._index(paper)
+        self._fresh.update((paper.id, source) for source in record.sources)
         return paper
 
     def prune(self, paths: set[str]) -> list[Paper]:
@@ -88,7 +89,7 @@ class Deduplicator:
         and no longer holds them); remove and return the papers left with no source at all."""
         removed = []
         for paper in list(self._papers.values()):
-            kept = [s for s in paper.sources if s.path not in paths or s in self._fresh]
+            kept = [s for s in paper.sources if s.path not in paths or (paper.id, s) in self._fresh]
             if len(kept) == len(paper.sources):
                 continue
             if kept:

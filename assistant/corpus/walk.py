@@ -1,7 +1,8 @@
 """Turning the paths a user names into the files to read, safely."""
 
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,3 +61,33 @@ def _walk(root: Path, seen: set[Path]) -> Iterator[Path | Skipped]:
             yield from _walk(path, seen)
         elif entry.is_file():
             yield path
+
+
+def fingerprint(paths: list[Path]) -> frozenset[tuple[str, int, int]]:
+    """What changes when a file under ``paths`` is added, removed, edited or touched."""
+    found = set()
+    for item in files_under(paths):
+        if isinstance(item, Path):
+            try:
+                stat = item.stat()
+            except OSError:
+                continue
+            found.add((str(item), stat.st_mtime_ns, stat.st_size))
+    return frozenset(found)
+
+
+def watch(
+    paths: list[Path],
+    on_change: Callable[[], None],
+    interval: float,
+    keep_going: Callable[[], bool] = lambda: True,
+) -> None:
+    """Call ``on_change`` whenever the files under ``paths`` change, polling every ``interval``
+    seconds while ``keep_going()`` (polling: works on every file system, network mounts too)."""
+    seen = fingerprint(paths)
+    while keep_going():
+        time.sleep(interval)
+        now = fingerprint(paths)
+        if now != seen:
+            seen = now
+            on_change()

@@ -80,3 +80,11 @@ def test_same_title_different_keys_in_one_file_stay_apart() -> None:
     dedup.add(Paper(title="Summary", citation_key="202", sources=[src("corpus.jsonl", 2)]))
     dedup.add(Paper(title="Summary", citation_key="303", sources=[src("other.bib", 1)]))
     assert sorted(p.citation_key or "" for p in dedup.papers()) == ["101", "202"]
+
+
+def test_a_different_paper_at_the_same_line_replaces_the_old_one() -> None:
+    stored = [Paper(title="Old paper", sources=[src("f", 1)])]
+    dedup = Deduplicator(stored, rereading={"f"})
+    dedup.add(Paper(title="New paper", sources=[src("f", 1)]))
+    assert [p.title for p in dedup.prune({"f"})] == ["Old paper"]
+    assert [p.title for p in dedup.papers()] == ["New paper"]
