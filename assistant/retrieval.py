@@ -7,6 +7,7 @@ paper scoring as its best chunk and carrying the passages that matched; optional
 the papers for diversity. Filters on year, tag and collection apply to both retrievers first.
 """
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -72,7 +73,8 @@ class Retriever:
             index = self.lexical()
             found = index.search(query, n, index.mask(filters))
             rankings.append({h.chunk_id: h.score for h in found})
-        fused = self._fuse(rankings)
+        # The papers to return are among the best fused chunks: read no further than needed.
+        fused = dict(itertools.islice(self._fuse(rankings).items(), 4 * k))
         missing = [i for i in fused if i not in chunks]
         chunks.update((c.id, c) for c in self.store.get(missing))
         hits = _by_paper(fused, chunks)

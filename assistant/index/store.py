@@ -202,10 +202,7 @@ class ChunkStore:
         }
 
     def query(self, vector: np.ndarray, n: int, filters: Filters | None = None) -> list[Hit]:
-        n = min(n, self.count())
-        if n == 0:
-            return []
-        result = _guard(
+        result = _guard(  # Chroma returns what there is when n exceeds the count
             self.location,
             lambda: self._collection.query(
                 query_embeddings=[vector.tolist()],
