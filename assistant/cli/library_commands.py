@@ -10,7 +10,7 @@ from rich.table import Table
 from assistant import paths
 from assistant.cli.console import out
 from assistant.cli.output import excerpt, print_report, progress
-from assistant.corpus.walk import watch
+from assistant.corpus.walk import fingerprint, watch
 from assistant.errors import ConfigError
 from assistant.index.filters import Filters
 from assistant.index.ingest import IngestReport
@@ -112,6 +112,7 @@ def start(args: argparse.Namespace, settings: Settings) -> int:
 def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     columns = dict(_pair(c) for c in args.column) or None
     library = open_library(settings)
+    before = fingerprint(list(args.paths))  # so changes made during the first ingest count
     report = _run_ingest(library, args.paths, columns)
     print_report(report)
     if not args.watch:
@@ -122,6 +123,7 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
             list(args.paths),
             lambda: print_report(_run_ingest(library, args.paths, columns)),
             args.interval,
+            since=before,
         )
     except KeyboardInterrupt:
         return 0

@@ -81,10 +81,12 @@ def watch(
     on_change: Callable[[], None],
     interval: float,
     keep_going: Callable[[], bool] = lambda: True,
+    since: frozenset[tuple[str, int, int]] | None = None,
 ) -> None:
-    """Call ``on_change`` whenever the files under ``paths`` change, polling every ``interval``
-    seconds while ``keep_going()`` (polling: works on every file system, network mounts too)."""
-    seen = fingerprint(paths)
+    """Call ``on_change`` whenever the files under ``paths`` differ from ``since`` (default: as
+    they are now), polling every ``interval`` seconds while ``keep_going()`` (polling works on
+    every file system, network mounts too)."""
+    seen = fingerprint(paths) if since is None else since
     while keep_going():
         time.sleep(interval)
         now = fingerprint(paths)

@@ -9,7 +9,7 @@ import pytest
 
 from assistant import cli
 from assistant.cli import library_commands
-from assistant.corpus.walk import watch
+from assistant.corpus.walk import fingerprint, watch
 from assistant.library import Library
 from assistant.settings import Settings
 from tests.fakes import HashEmbedder
@@ -85,8 +85,11 @@ def test_watch_reingests_when_a_file_changes(settings: Settings, tmp_path: Path)
         reports.append(library.ingest([refs]))
         changed.set()
 
+    before = fingerprint([refs])
     thread = threading.Thread(
-        target=watch, args=([refs], on_change, 0.05, lambda: not changed.is_set()), daemon=True
+        target=watch,
+        args=([refs], on_change, 0.05, lambda: not changed.is_set(), before),
+        daemon=True,
     )
     thread.start()
     refs.write_text(json.dumps({"title": "Second paper", "abstract": "Two."}) + "\n")
