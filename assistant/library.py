@@ -3,7 +3,6 @@
 The CLI and the TUI hold a ``Library``; they never reach into the index package themselves.
 """
 
-import hashlib
 from collections.abc import Collection, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
@@ -130,5 +129,5 @@ class Library:
         store = self.settings.store
         if not store.server_url:
             return store.path / "lexical" / store.collection
-        key = hashlib.sha1(f"{store.server_url}|{store.collection}".encode()).hexdigest()[:16]
+        key = store.server_key()
         return paths.cache_dir() / "lexical" / key

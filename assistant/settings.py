@@ -7,6 +7,7 @@ variables (``__`` separates sections: ``CITEWISE_STORE__SERVER_URL``), a TOML fi
 (no section) is the store directory, as the README promises.
 """
 
+import hashlib
 import os
 from pathlib import Path
 from typing import ClassVar, Literal
@@ -40,6 +41,11 @@ class StoreSettings(Section):
         description="URL of a shared Chroma server, e.g. http://127.0.0.1:8000 (unset: files).",
     )
     collection: str = Field(default="citewise", description="Chroma collection name.")
+
+    def server_key(self) -> str:
+        """A short name for this server and collection, for the local files kept about it."""
+        identity = f"{self.server_url}|{self.collection}"
+        return hashlib.sha1(identity.encode()).hexdigest()[:16]
 
 
 class EmbeddingSettings(Section):

@@ -1,6 +1,5 @@
 """The history file: SQLite in WAL mode, versioned with ``PRAGMA user_version``."""
 
-import hashlib
 import os
 import socket
 import sqlite3
@@ -76,7 +75,7 @@ def history_path(store: StoreSettings) -> Path:
     cache directory (the server holds no history)."""
     if not store.server_url:
         return store.path / FILE_NAME
-    key = hashlib.sha1(f"{store.server_url}|{store.collection}".encode()).hexdigest()[:16]
+    key = store.server_key()
     return paths.cache_dir() / "history" / f"{key}.sqlite3"
 
 

@@ -5,7 +5,6 @@ and rebuilt from the backup, which is deleted only once everything is written. A
 interrupted finds the backup and carries on from it, so no paper is ever lost.
 """
 
-import hashlib
 import json
 from pathlib import Path
 
@@ -40,5 +39,5 @@ def _backup_path(settings: Settings) -> Path:
     store = settings.store
     if not store.server_url:
         return store.path / f"reindex-{store.collection}.jsonl"
-    key = hashlib.sha1(f"{store.server_url}|{store.collection}".encode()).hexdigest()[:16]
+    key = store.server_key()
     return paths.cache_dir() / f"reindex-{key}.jsonl"
