@@ -70,7 +70,7 @@ class Library:
 
     def _writing(self) -> AbstractContextManager[None]:
         if self.settings.store.server_url:
-            return nullcontext()  # the server serialises writes; chunk ids make them idempotent
+            return nullcontext()  # writers take turns per batch (ChunkStore.turn)
         return write_lock(self.settings.store.path)
 
     # Reading
@@ -86,7 +86,7 @@ class Library:
         return self.retriever.search(query, k, filters, mode, mmr_lambda)
 
     def papers(self) -> list[Paper]:
-        return sorted((p for p, _ in self.store.papers()), key=lambda p: p.title.casefold())
+        return sorted((s.paper for s in self.store.papers()), key=lambda p: p.title.casefold())
 
     def count_chunks(self) -> int:
         return self.store.count()

@@ -54,13 +54,13 @@ class TopicMap:
 
 def build_map(library: Library, k: int | None = None) -> TopicMap:
     """The library's topic map (reads every chunk vector once)."""
-    stored = list(library.store.papers())
-    vectors = library.store.vectors([i for _, ids in stored for i in ids])
+    stored = library.store.papers()
+    vectors = library.store.vectors([i for entry in stored for i in entry.chunk_ids])
     papers, rows = [], []
-    for paper, ids in stored:
-        found = [vectors[i] for i in ids if i in vectors]
+    for entry in stored:
+        found = [vectors[i] for i in entry.chunk_ids if i in vectors]
         if found:
-            papers.append(paper)
+            papers.append(entry.paper)
             rows.append(_unit(np.mean(found, axis=0)))
     return topic_map(papers, np.array(rows, dtype=np.float32), k)
 

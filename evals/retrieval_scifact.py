@@ -103,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         with _progress() as progress:
             report = library.add_papers(corpus.papers, _ingest_progress(progress))
         ingest_s = time.perf_counter() - started
-        papers = [paper for paper, _ in library.store.papers()]
+        papers = [stored.paper for stored in library.store.papers()]
         chunks = library.count_chunks()
         scores = []
         with _progress() as progress:

@@ -3,7 +3,9 @@
 A chunk is a window of whole sentences of at most ``max_tokens`` (cl100k) tokens; consecutive
 windows share ``overlap`` sentences. Most abstracts fit one window. A paper without an abstract
 gets one chunk holding its title, so it can still be found. The id of a chunk is derived from
-the paper id and the chunk's text, so re-chunking unchanged text gives the same ids.
+the paper id and the chunk's text, so re-chunking unchanged text gives the same ids; a window
+whose text repeats an earlier one of the same paper (an abstract of repeated text) also gets its
+index, since a store refuses two chunks with one id.
 """
 
 import hashlib
@@ -31,12 +33,15 @@ def chunk_paper(paper: Paper, max_tokens: int, overlap: int) -> list[Chunk]:
     if not passages:
         passages = [paper.title]
     chunks = []
+    seen: set[str] = set()
     for index, passage in enumerate(passages):
         embed_text = passage if passage == paper.title else f"{paper.title}\n\n{passage}"
         digest = hashlib.sha1(embed_text.encode()).hexdigest()[:16]
+        chunk_id = f"{paper.id}-{digest}" + (f"-{index}" if digest in seen else "")
+        seen.add(digest)
         chunks.append(
             Chunk(
-                id=f"{paper.id}-{digest}",
+                id=chunk_id,
                 paper_id=paper.id,
                 index=index,
                 text=passage,

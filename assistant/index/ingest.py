@@ -5,7 +5,10 @@ changed record whose text is unchanged only has its metadata rewritten; only new
 text is embedded. Re-reading a file also applies its deletions: a paper that file used to
 provide and no longer does loses that source, and leaves the store when it has none left.
 Writes go out one batch of whole papers at a time, so an interrupted ingest loses at most the
-batch in flight, and the next run picks up where it stopped.
+batch in flight, and the next run picks up where it stopped: a paper whose chunks a killed
+write left incomplete is written again. Each batch is written in this writer's turn; when the
+store moved since this writer last looked (another ingest on a shared server), the batch is
+first reconciled with what is stored (``reconcile.py``).
 """
 
 import time
@@ -22,7 +25,8 @@ from assistant.corpus.walk import Skipped, files_under
 from assistant.errors import InputError
 from assistant.index.chunking import Chunk, chunk_paper
 from assistant.index.embeddings import Embedder
-from assistant.index.store import ChunkStore
+from assistant.index.reconcile import reconcile
+from assistant.index.store import ChunkStore, StoredPaper
 from assistant.settings import ChunkSettings
 
 Progress = Callable[[str, int, int], None]
@@ -59,11 +63,11 @@ class _Plan:
     replaced: dict[str, list[str]] = field(default_factory=dict)
     """Old chunk ids of re-embedded papers, deleted with their replacements."""
 
-    retag: list[tuple[Paper, list[str]]] = field(default_factory=list)
+    retag: list[StoredPaper] = field(default_factory=list)
     """Papers whose text is unchanged: only their metadata is rewritten."""
 
-    removed: list[str] = field(default_factory=list)
-    """Chunk ids of papers that left the store."""
+    removed: list[StoredPaper] = field(default_factory=list)
+    """Papers that left the store."""
 
 
 class Ingestor:
@@ -81,13 +85,18 @@ class Ingestor:
         self.chunking = chunking
         self.readers = make_readers(columns)
         self.batch_papers = batch_papers
+        self._seen = ""
+        """The store's generation when this ingest last read or wrote it."""
+
+        self._rereading: Set[str] = frozenset()
 
     def ingest(self, paths: Sequence[Path], progress: Progress | None = None) -> IngestReport:
         """Read ``paths`` (files, or directories recursively) into the store."""
         report = IngestReport()
         started = time.perf_counter()
         files = self._list(paths, report)
-        stored, dedup = self._load_stored({str(path.resolve()) for path, _ in files})
+        self._rereading = {str(path.resolve()) for path, _ in files}
+        stored, dedup = self._load_stored(self._rereading)
         read_files = self._read(files, dedup, report, progress)
         report.time("parse", started)
         self._apply(self._plan(stored, dedup, read_files, report), report, progress)
@@ -105,9 +114,10 @@ class Ingestor:
 
     def _load_stored(
         self, rereading: Set[str] = frozenset()
-    ) -> tuple[dict[str, tuple[Paper, list[str]]], Deduplicator]:
-        stored = {paper.id: (paper, ids) for paper, ids in self.store.papers()}
-        return stored, Deduplicator((paper for paper, _ in stored.values()), rereading)
+    ) -> tuple[dict[str, StoredPaper], Deduplicator]:
+        self._seen = self.store.generation()
+        stored = {entry.paper.id: entry for entry in self.store.papers()}
+        return stored, Deduplicator((entry.paper for entry in stored.values()), rereading)
 
     # Reading
 
@@ -169,7 +179,7 @@ class Ingestor:
 
     def _plan(
         self,
-        stored: dict[str, tuple[Paper, list[str]]],
+        stored: dict[str, StoredPaper],
         dedup: Deduplicator,
         read_files: set[str],
         report: IngestReport,
@@ -178,7 +188,7 @@ class Ingestor:
         for gone in dedup.prune(read_files):
             if gone.id in stored:
                 report.removed += 1
-                plan.removed.extend(stored[gone.id][1])
+                plan.removed.append(stored[gone.id])
         for paper in dedup.papers():
             before = stored.get(paper.id)
             if before is None:
@@ -186,28 +196,39 @@ class Ingestor:
                 report.without_abstract += not paper.has_abstract
                 plan.embed.append(paper)
                 continue
-            old = before[0]
-            if old == paper:
+            old = before.paper
+            if not before.complete:  # a killed write left part of it: write it whole
+                report.updated += 1
+                plan.embed.append(paper)
+                plan.replaced[paper.id] = before.chunk_ids
+            elif old == paper:
                 report.unchanged += 1
             elif chunk_text(old) == chunk_text(paper):
                 # Same text: rewrite the metadata, embed nothing. A record that only moved
                 # within its file (new line numbers) still counts as unchanged.
-                plan.retag.append((paper, before[1]))
+                plan.retag.append(StoredPaper(paper, before.chunk_ids, True))
                 report.unchanged += old.model_copy(update={"sources": paper.sources}) == paper
                 report.updated += old.model_copy(update={"sources": paper.sources}) != paper
             else:
                 report.updated += 1
                 plan.embed.append(paper)
-                plan.replaced[paper.id] = before[1]
+                plan.replaced[paper.id] = before.chunk_ids
         return plan
 
     # Writing
 
     def _apply(self, plan: _Plan, report: IngestReport, progress: Progress | None) -> None:
         started = time.perf_counter()
-        self.store.update_papers(plan.retag)
-        if plan.removed:
-            self.store.write([], self._no_vectors(), {}, delete=plan.removed)
+        with self.store.turn():
+            if self._moved():
+                retagged = [entry.paper for entry in plan.retag]
+                gone = [entry.paper for entry in plan.removed]
+                self._write_reconciled(retagged, gone, {}, report)
+            else:
+                self._seen = self.store.update_papers(plan.retag)
+                if plan.removed:
+                    gone_ids = [i for entry in plan.removed for i in entry.chunk_ids]
+                    self._seen = self.store.write([], self._no_vectors(), {}, delete=gone_ids)
         report.time("store", started)
         total = len(plan.embed)
         for start in range(0, total, self.batch_papers):
@@ -220,12 +241,52 @@ class Ingestor:
             report.time("embed", began)
             report.chunks_embedded += len(chunks)
             began = time.perf_counter()
-            new_ids = {c.id for c in chunks}
-            stale = [i for p in batch for i in plan.replaced.get(p.id, []) if i not in new_ids]
-            self.store.write(chunks, vectors, {p.id: p for p in batch}, delete=stale)
+            with self.store.turn():
+                if self._moved():
+                    fresh = {c.embed_text: v for c, v in zip(chunks, vectors, strict=True)}
+                    self._write_reconciled(batch, [], fresh, report)
+                else:
+                    new_ids = {c.id for c in chunks}
+                    replaced = [i for p in batch for i in plan.replaced.get(p.id, [])]
+                    stale = [i for i in replaced if i not in new_ids]
+                    papers = {p.id: p for p in batch}
+                    self._seen = self.store.write(chunks, vectors, papers, delete=stale)
             report.time("store", began)
             if progress:
                 progress("embed", start + len(batch), total)
+
+    def _moved(self) -> bool:
+        """Whether another writer changed the store since this ingest last read or wrote it."""
+        return self.store.generation() != self._seen
+
+    def _write_reconciled(
+        self,
+        write: list[Paper],
+        remove: list[Paper],
+        fresh: dict[str, np.ndarray],
+        report: IngestReport,
+    ) -> None:
+        """Write ``write`` and drop ``remove`` merged with what other writers stored; vectors
+        come from ``fresh`` (embedded by this ingest), the store, or the embedder."""
+        merged = reconcile(self.store, write, remove, self._rereading)
+        chunks = [c for paper in merged.papers for c in self._chunks(paper)]
+        stored = self.store.vectors([i for entry in merged.stored for i in entry.chunk_ids])
+        missing = [c for c in chunks if c.embed_text not in fresh and c.id not in stored]
+        if missing:
+            fresh = fresh | dict(
+                zip(
+                    [c.embed_text for c in missing],
+                    self.embedder.embed([c.embed_text for c in missing]),
+                    strict=True,
+                )
+            )
+            report.chunks_embedded += len(missing)
+        vectors = np.array(
+            [fresh[c.embed_text] if c.embed_text in fresh else stored[c.id] for c in chunks],
+            dtype=np.float32,
+        ).reshape(len(chunks), self.embedder.dimension)
+        papers = {p.id: p for p in merged.papers}
+        self._seen = self.store.write(chunks, vectors, papers, delete=merged.delete)
 
     def _chunks(self, paper: Paper) -> list[Chunk]:
         return chunk_paper(paper, self.chunking.max_tokens, self.chunking.overlap_sentences)

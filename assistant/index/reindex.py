@@ -23,7 +23,7 @@ def reindex(settings: Settings, progress: Progress | None = None) -> IngestRepor
     with write_lock(backup.parent):
         if not backup.exists():
             old = ChunkStore(settings.store, embedder, check_model=False)
-            papers = [paper for paper, _ in old.papers()]
+            papers = [stored.paper for stored in old.papers()]
             staging = backup.with_suffix(".tmp")
             staging.write_text("".join(p.model_dump_json() + "\n" for p in papers))
             staging.replace(backup)

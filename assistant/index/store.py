@@ -6,12 +6,19 @@ store alone can list, show and filter papers. The collection records the embeddi
 dimension; opening it with another model raises ``ModelMismatchError``. A random *generation*
 token in the collection metadata changes before and after every write, so derived indexes (the
 lexical index) can tell whether they are in step with what the store holds.
+
+Each chunk also records its paper's identity keys (DOI, arXiv id, title), so a writer can find
+what another writer stored for the same paper, and how many chunks its paper has, so a paper
+half-written by a killed process is seen as incomplete. On a server, writers take turns
+(``turn()``, a lease in ``lease.py``); a local store has one writer at a time (``lock.py``).
 """
 
 import itertools
 import json
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext, suppress
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlparse
@@ -24,14 +31,17 @@ from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import ChromaError, NotFoundError
 
+from assistant.corpus.dedup import keys
 from assistant.corpus.paper import Paper
 from assistant.errors import ModelMismatchError, StoreError
 from assistant.index.chunking import Chunk
 from assistant.index.embeddings import Embedder
 from assistant.index.filters import Filters
+from assistant.index.lease import Lease
 from assistant.settings import StoreSettings
 
-SCHEMA = 1
+SCHEMA = 2
+"""Version 2 added the ``keys`` and ``chunks`` fields; version 1 stores gain them on opening."""
 PAGE = 2000
 T = TypeVar("T")
 
@@ -42,6 +52,16 @@ class StoredChunk:
     text: str
     paper: Paper
     index: int
+    of: int | None = None
+    """How many chunks the paper has (None in chunks written before schema 2)."""
+
+
+@dataclass(frozen=True)
+class StoredPaper:
+    paper: Paper
+    chunk_ids: list[str]
+    complete: bool
+    """False when fewer chunks are stored than the paper was written with (a killed write)."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +114,9 @@ class ChunkStore:
         self.location = settings.server_url or str(settings.path / "chroma")
         self._client = _guard(self.location, lambda: _connect(settings))
         self._collection = _guard(self.location, self._open_collection)
+        self._lease = Lease(self, settings.collection) if settings.server_url else None
+        if check_model and (self._collection.metadata or {}).get("citewise:schema") == 1:
+            self._upgrade()
 
     def _open_collection(self) -> Collection:
         expected = {"model": self.embedder.name, "dimension": self.embedder.dimension}
@@ -140,13 +163,21 @@ class ChunkStore:
 
         return _guard(self.location, read)
 
-    def papers(self) -> Iterator[tuple[Paper, list[str]]]:
+    def papers(self) -> list[StoredPaper]:
         """Every paper with the ids of its chunks."""
-        by_paper: dict[str, tuple[Paper, list[str]]] = {}
-        for chunk in self.chunks(include_text=False):
-            entry = by_paper.setdefault(chunk.paper.id, (chunk.paper, []))
-            entry[1].append(chunk.id)
-        yield from by_paper.values()
+        return _group(self.chunks(include_text=False))
+
+    def matching(self, identity_keys: Sequence[str]) -> list[StoredPaper]:
+        """The stored papers that share an identity key (``dedup.keys``) with ``identity_keys``."""
+        clauses: list[Any] = [{"keys": {"$contains": k}} for k in dict.fromkeys(identity_keys)]
+        if not clauses:
+            return []
+        where = clauses[0] if len(clauses) == 1 else {"$or": clauses}
+        page = _guard(
+            self.location, lambda: self._collection.get(where=where, include=["metadatas"])
+        )
+        metas = page["metadatas"] or []
+        return _group(_stored(i, m, "") for i, m in zip(page["ids"], metas, strict=True))
 
     def chunks(self, *, include_text: bool = True) -> Iterator[StoredChunk]:
         """Every chunk, page by page."""
@@ -192,6 +223,8 @@ class ChunkStore:
         return sorted(chunks, key=lambda c: c.index)
 
     def vectors(self, chunk_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        if not chunk_ids:
+            return {}
         page = _guard(
             self.location,
             lambda: self._collection.get(ids=list(chunk_ids), include=["embeddings"]),
@@ -220,17 +253,27 @@ class ChunkStore:
 
     # Writing
 
+    def turn(self) -> AbstractContextManager[None]:
+        """Hold the server's write lease (re-entrant); a no-op on local files, where the
+        caller holds the store's write lock for the whole ingest."""
+        return self._lease.held() if self._lease else nullcontext()
+
     def write(
         self,
         chunks: Sequence[Chunk],
         vectors: np.ndarray,
         papers: dict[str, Paper],
         delete: Sequence[str] = (),
-    ) -> None:
-        """Upsert ``chunks`` (with their papers' metadata) and delete ``delete``, in one step."""
+    ) -> str:
+        """Upsert ``chunks`` (with their papers' metadata) and delete ``delete``, in one step;
+        return the generation it leaves.
+
+        Deleting first means a killed write can lose a changed paper's chunks but never leave
+        old and new side by side; the next ingest finds the paper missing or incomplete and
+        writes it again."""
+        totals = Counter(c.paper_id for c in chunks)
 
         def run() -> None:
-            self.bump_generation()
             if delete:
                 self._collection.delete(ids=list(delete))
             if chunks:
@@ -238,32 +281,79 @@ class ChunkStore:
                     ids=[c.id for c in chunks],
                     embeddings=vectors,
                     documents=[c.text for c in chunks],
-                    metadatas=[_metadata(c, papers[c.paper_id]) for c in chunks],
+                    metadatas=[
+                        _metadata(c, papers[c.paper_id], totals[c.paper_id]) for c in chunks
+                    ],
                 )
-            self.bump_generation()
 
-        _guard(self.location, run)
+        return self._changing(run)
 
-    def update_papers(self, papers: Sequence[tuple[Paper, list[str]]]) -> None:
-        """Rewrite the paper metadata of existing chunks without re-embedding them."""
-        owner = {chunk_id: paper for paper, ids in papers for chunk_id in ids}
+    def update_papers(self, papers: Sequence[StoredPaper]) -> str:
+        """Rewrite the paper metadata of existing chunks without re-embedding them; return the
+        generation it leaves."""
+        owner = {chunk_id: entry for entry in papers for chunk_id in entry.chunk_ids}
         for start in range(0, len(owner), PAGE):
             chunks = self.get(list(owner)[start : start + PAGE])
             ids = [c.id for c in chunks]
-            metas: list[Any] = [_paper_fields(owner[c.id]) | {"index": c.index} for c in chunks]
+            metas: list[Any] = [
+                _paper_fields(owner[c.id].paper)
+                | {"index": c.index, "chunks": len(owner[c.id].chunk_ids)}
+                for c in chunks
+            ]
+            self._changing(lambda: self._collection.update(ids=ids, metadatas=metas))  # noqa: B023
+        return self.generation()
 
-            def run() -> None:
-                self.bump_generation()
-                self._collection.update(ids=ids, metadatas=metas)  # noqa: B023
-                self.bump_generation()
+    def _changing(self, change: Callable[[], None]) -> str:
+        """Run ``change`` in this writer's turn, between two new generation tokens."""
+        with self.turn():
+            self._bump_generation()
+            _guard(self.location, change)
+            return self._bump_generation()
 
-            _guard(self.location, run)
-
-    def bump_generation(self) -> None:
+    def _bump_generation(self) -> str:
         meta = dict(self._collection.metadata or {})
         meta.pop("hnsw:space", None)
         meta["generation"] = _token()
-        self._collection.modify(metadata=meta)
+        _guard(self.location, lambda: self._collection.modify(metadata=meta))
+        return str(meta["generation"])
+
+    def _upgrade(self) -> None:
+        """Give a schema-1 store's chunks their identity keys and chunk counts (no embedding)."""
+        with self.turn():
+            self.update_papers(self.papers())
+            meta = dict(self._collection.metadata or {}) | {"citewise:schema": SCHEMA}
+            meta.pop("hnsw:space", None)
+            _guard(self.location, lambda: self._collection.modify(metadata=meta))
+
+    # Markers: empty collections whose creation is atomic on the server (see lease.py)
+
+    def create_marker(self, name: str, metadata: dict[str, Any]) -> bool:
+        """Create the marker ``name``; False when it already exists."""
+        try:
+            self._client.create_collection(
+                name,
+                embedding_function=_ChromaEmbedding(self.embedder),  # type: ignore[arg-type]
+                metadata=metadata,
+            )
+            return True
+        except ChromaError as error:
+            if "already exists" in str(error) or self.marker(name) is not None:
+                return False  # (the holder may have released it since)
+            raise StoreError(f"the store at {self.location} failed: {error}") from error
+
+    def marker(self, name: str) -> dict[str, Any] | None:
+        try:
+            found = self._client.get_collection(
+                name,
+                embedding_function=_ChromaEmbedding(self.embedder),  # type: ignore[arg-type]
+            )
+        except NotFoundError:
+            return None
+        return dict(found.metadata or {})
+
+    def delete_marker(self, name: str) -> None:
+        with suppress(NotFoundError):
+            self._client.delete_collection(name)
 
     def drop(self) -> None:
         """Delete the whole collection (used by ``reindex``)."""
@@ -311,7 +401,11 @@ def _prefixed(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _paper_fields(paper: Paper) -> dict[str, Any]:
-    fields: dict[str, Any] = {"paper_id": paper.id, "paper": paper.model_dump_json()}
+    fields: dict[str, Any] = {
+        "paper_id": paper.id,
+        "paper": paper.model_dump_json(),
+        "keys": keys(paper) or [f"id:{paper.id}"],
+    }
     if paper.year is not None:
         fields["year"] = paper.year
     if paper.tags:
@@ -321,13 +415,27 @@ def _paper_fields(paper: Paper) -> dict[str, Any]:
     return fields
 
 
-def _metadata(chunk: Chunk, paper: Paper) -> dict[str, Any]:
-    return _paper_fields(paper) | {"index": chunk.index}
+def _metadata(chunk: Chunk, paper: Paper, total: int) -> dict[str, Any]:
+    return _paper_fields(paper) | {"index": chunk.index, "chunks": total}
+
+
+def _group(chunks: Iterable[StoredChunk]) -> list[StoredPaper]:
+    by_paper: dict[str, tuple[Paper, list[str], set[int | None]]] = {}
+    for chunk in chunks:
+        entry = by_paper.setdefault(chunk.paper.id, (chunk.paper, [], set()))
+        entry[1].append(chunk.id)
+        entry[2].add(chunk.of)
+    return [
+        StoredPaper(paper, ids, all(n is None or n == len(ids) for n in totals))
+        for paper, ids, totals in by_paper.values()
+    ]
 
 
 def _stored(chunk_id: str, meta: Any, text: str) -> StoredChunk:
     try:
         paper = Paper.model_validate(json.loads(meta["paper"]))
-        return StoredChunk(chunk_id, text, paper, int(meta.get("index", 0)))
+        total = meta.get("chunks")
+        of = int(total) if total is not None else None
+        return StoredChunk(chunk_id, text, paper, int(meta.get("index", 0)), of)
     except (KeyError, TypeError, ValueError) as error:
         raise StoreError(f"chunk {chunk_id} in the store has no readable paper record") from error

@@ -1,0 +1,59 @@
+"""An ingest in its own process, for the concurrency and kill tests.
+
+``python -m tests.integration.ingest_child STORE FILE... [--pause S]``: STORE is a
+directory or an http:// server URL. Ingests FILEs with the fast test embedding, ``--pause``
+seconds per embedded batch (to widen the window a kill or a second writer lands in), and
+prints ``start <t>`` and ``done <t> <added> <updated> <unchanged>`` (wall-clock seconds).
+A StoreError is printed as the CLI would and exits 2.
+"""
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from assistant.errors import AssistantError
+from assistant.library import Library
+from assistant.settings import Settings
+from tests.fakes import HashEmbedder
+
+
+class PausingEmbedder(HashEmbedder):
+    def __init__(self, pause: float) -> None:
+        super().__init__()
+        self.pause = pause
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        time.sleep(self.pause)
+        return super().embed(texts)
+
+
+def settings_for(store: str) -> Settings:
+    if store.startswith("http"):
+        return Settings(store={"server_url": store, "collection": "shared"})
+    return Settings(store={"path": store})
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("store")
+    parser.add_argument("files", nargs="+", type=Path)
+    parser.add_argument("--pause", type=float, default=0.0)
+    args = parser.parse_args()
+    settings = settings_for(args.store)
+    try:
+        library = Library(settings, embedder=PausingEmbedder(args.pause))
+        print(f"start {time.time()}", flush=True)
+        report = library.ingest(args.files)
+    except AssistantError as error:
+        print(f"error: {error}", file=sys.stderr, flush=True)
+        return 2
+    print(f"done {time.time()} {report.added} {report.updated} {report.unchanged}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

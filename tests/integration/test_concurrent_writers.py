@@ -1,0 +1,91 @@
+"""Several writers on one corpus: two processes on a real `chroma run`, and a second writer on
+local files. The writers are separate processes (``ingest_child``) using the fast test
+embedding, paused per batch so that their writes interleave."""
+
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+from assistant.library import Library
+from assistant.settings import Settings
+from tests.fakes import HashEmbedder
+from tests.integration.ingest_child import settings_for
+
+DUMPS = sorted((Path(__file__).parents[2] / "assistant" / "demo_corpus").glob("*.txt"))
+
+
+def spawn(store: str, files: list[Path], pause: float) -> subprocess.Popen[str]:
+    command = [sys.executable, "-m", "tests.integration.ingest_child", store, *map(str, files)]
+    return subprocess.Popen(
+        [*command, "--pause", str(pause)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def finish(process: subprocess.Popen[str]) -> tuple[float, float]:
+    """Wait for a child that must succeed; its (start, done) wall-clock times."""
+    out, err = process.communicate(timeout=300)
+    assert process.returncode == 0, err
+    lines = dict(line.split(" ", 1) for line in out.splitlines())
+    return float(lines["start"]), float(lines["done"].split()[0])
+
+
+def snapshot(library: Library) -> dict[str, tuple[list[str], set[tuple[str, int | None]]]]:
+    """Each paper's chunk texts and sources, by paper id."""
+    texts: dict[str, list[str]] = {}
+    for chunk in library.store.chunks():
+        texts.setdefault(chunk.paper.id, []).append(chunk.text)
+    return {
+        entry.paper.id: (
+            sorted(texts[entry.paper.id]),
+            {(s.path, s.line) for s in entry.paper.sources},
+        )
+        for entry in library.store.papers()
+    }
+
+
+def test_two_processes_ingest_different_files_into_one_server_collection(
+    chroma_server: str, tmp_path: Path
+) -> None:
+    first = spawn(chroma_server, DUMPS[:3], pause=0.25)
+    second = spawn(chroma_server, DUMPS[3:], pause=0.25)
+    (start_a, done_a), (start_b, done_b) = finish(first), finish(second)
+    assert start_a < done_b and start_b < done_a, "the two ingests did not overlap"
+
+    alone = Library(Settings(store={"path": tmp_path / "alone"}), embedder=HashEmbedder())
+    alone.ingest(DUMPS)
+    shared = Library(settings_for(chroma_server), embedder=HashEmbedder())
+
+    # The same papers as one process reading every file: each once, with every source it has
+    # in any file, and the same chunks (so no duplicate chunk anywhere).
+    assert snapshot(shared) == snapshot(alone)
+    assert len(snapshot(shared)) == 389
+    papers = shared.store.papers()
+    assert all(entry.complete for entry in papers)
+    ids = [i for entry in papers for i in entry.chunk_ids]
+    assert Counter(ids).most_common(1)[0][1] == 1
+    # The lexical index this client builds is over exactly what the server holds.
+    assert sorted(shared.lexical().chunk_ids) == sorted(ids)
+    hit = shared.search("mixture of experts routing", mode="lexical")[0]
+    assert hit.paper.id in {entry.paper.id for entry in papers}
+
+
+def test_a_second_local_writer_is_told_who_holds_the_store(tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+    writer = spawn(store, DUMPS[:2], pause=0.5)
+    assert writer.stdout is not None
+    assert writer.stdout.readline().startswith("start")
+    second = spawn(store, DUMPS[2:3], pause=0.0)
+    _, err = second.communicate(timeout=120)
+    assert second.returncode == 2
+    assert f"is being written by citewise (pid {writer.pid})" in err
+    writer.wait(timeout=120)
+    assert writer.returncode == 0
+    # Nothing was half-written by the refused writer; running it again now succeeds.
+    again = spawn(store, DUMPS[2:3], pause=0.0)
+    finish(again)
+    library = Library(settings_for(store), embedder=HashEmbedder())
+    assert all(entry.complete for entry in library.store.papers())
