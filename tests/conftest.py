@@ -1,10 +1,5 @@
 """Shared fixtures. Every test gets its own store; nothing touches the user's files."""
 
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +7,7 @@ import pytest
 
 from assistant.library import Library
 from assistant.settings import Settings
+from tests.chroma_server import ChromaServer
 from tests.fakes import HashEmbedder
 
 DATA = Path(__file__).parent / "data"
@@ -44,39 +40,13 @@ def library(settings: Settings) -> Library:
     return Library(settings, embedder=HashEmbedder())
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real Chroma server (`chroma run`, shipped with chromadb) on 127.0.0.1."""
-    port = free_port()
-    data = tmp_path_factory.mktemp("chroma-server")
-    chroma = Path(sys.executable).with_name("chroma")
-    process = subprocess.Popen(
-        [str(chroma), "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1).close()
-            break
-        except OSError:
-            if process.poll() is not None:
-                pytest.fail("chroma run exited before answering")
-            time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail("chroma run did not answer within 60 s")
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
+    server = ChromaServer(tmp_path_factory.mktemp("chroma-server"))
+    server.start()
+    yield server.url
+    server.stop()
 
 
 @pytest.fixture

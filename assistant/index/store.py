@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 import chromadb
+import httpx
 import numpy as np
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
@@ -120,16 +121,16 @@ class ChunkStore:
 
     def _open_collection(self) -> Collection:
         expected = {"model": self.embedder.name, "dimension": self.embedder.dimension}
-        function = _ChromaEmbedding(self.embedder)
+        function = self._function()
         try:
             collection = self._client.get_collection(
                 self.settings.collection,
-                embedding_function=function,  # type: ignore[arg-type]
+                embedding_function=function,
             )
         except NotFoundError:
             collection = self._client.create_collection(
                 self.settings.collection,
-                embedding_function=function,  # type: ignore[arg-type]
+                embedding_function=function,
                 configuration={"hnsw": {"space": "cosine"}},
                 metadata={"citewise:schema": SCHEMA, **_prefixed(expected), "generation": _token()},
                 get_or_create=True,
@@ -156,8 +157,7 @@ class ChunkStore:
 
         def read() -> str:
             fresh = self._client.get_collection(
-                self.settings.collection,
-                embedding_function=_ChromaEmbedding(self.embedder),  # type: ignore[arg-type]
+                self.settings.collection, embedding_function=self._function()
             )
             return str((fresh.metadata or {}).get("generation", ""))
 
@@ -329,31 +329,40 @@ class ChunkStore:
 
     def create_marker(self, name: str, metadata: dict[str, Any]) -> bool:
         """Create the marker ``name``; False when it already exists."""
-        try:
-            self._client.create_collection(
-                name,
-                embedding_function=_ChromaEmbedding(self.embedder),  # type: ignore[arg-type]
-                metadata=metadata,
-            )
-            return True
-        except ChromaError as error:
-            if "already exists" in str(error) or self.marker(name) is not None:
-                return False  # (the holder may have released it since)
-            raise StoreError(f"the store at {self.location} failed: {error}") from error
+
+        def create() -> bool:
+            try:
+                self._client.create_collection(
+                    name, embedding_function=self._function(), metadata=metadata
+                )
+                return True
+            except ChromaError as error:
+                if "already exists" in str(error):
+                    return False
+                raise
+
+        return _guard(self.location, create)
 
     def marker(self, name: str) -> dict[str, Any] | None:
-        try:
-            found = self._client.get_collection(
-                name,
-                embedding_function=_ChromaEmbedding(self.embedder),  # type: ignore[arg-type]
-            )
-        except NotFoundError:
-            return None
-        return dict(found.metadata or {})
+        def read() -> dict[str, Any] | None:
+            try:
+                found = self._client.get_collection(name, embedding_function=self._function())
+            except NotFoundError:
+                return None
+            return dict(found.metadata or {})
+
+        return _guard(self.location, read)
 
     def delete_marker(self, name: str) -> None:
-        with suppress(NotFoundError):
-            self._client.delete_collection(name)
+        def delete() -> None:
+            with suppress(NotFoundError):
+                self._client.delete_collection(name)
+
+        _guard(self.location, delete)
+
+    def _function(self) -> Any:
+        """Our embedding function, passed on every open so Chroma never uses its default."""
+        return _ChromaEmbedding(self.embedder)
 
     def drop(self) -> None:
         """Delete the whole collection (used by ``reindex``)."""
@@ -383,6 +392,12 @@ def _guard(location: str, action: Callable[[], T]) -> T:
         return action()
     except (StoreError, KeyboardInterrupt):
         raise
+    except httpx.TransportError as error:
+        raise StoreError(
+            f"the Chroma server at {location} did not answer ({error})",
+            hint="is it running? Start it with `chroma run --path DIR --port PORT`, or set "
+            "the right URL. An ingest that stopped here resumes where it was when run again.",
+        ) from error
     except (ChromaError, ValueError, OSError, RuntimeError) as error:
         raise StoreError(
             f"the store at {location} failed: {error}",

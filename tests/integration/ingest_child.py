@@ -1,16 +1,18 @@
 """An ingest in its own process, for the concurrency and kill tests.
 
-``python -m tests.integration.ingest_child STORE FILE... [--pause S]``: STORE is a
-directory or an http:// server URL. Ingests FILEs with the fast test embedding, ``--pause``
-seconds per embedded batch (to widen the window a kill or a second writer lands in), and
-prints ``start <t>`` and ``done <t> <added> <updated> <unchanged>`` (wall-clock seconds).
+``python -m tests.integration.ingest_child STORE FILE... [--pause S] [--hold PATH]``: STORE
+is a directory or ``http://host:port/collection``. Ingests FILEs with the fast test embedding,
+``--pause`` seconds per embedded batch (to widen the window a kill or a second writer lands
+in); with ``--hold``, it waits after writing its first batch until PATH exists. It prints
+``start <t>``, ``wrote <done> <total>`` after each batch, and
+``done <t> <added> <updated> <unchanged>`` (wall-clock seconds).
 A StoreError is printed as the CLI would and exits 2.
 """
 
 import argparse
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -31,9 +33,21 @@ class PausingEmbedder(HashEmbedder):
         return super().embed(texts)
 
 
+def reporter(hold: Path | None) -> Callable[[str, int, int], None]:
+    def progress(phase: str, done: int, total: int) -> None:
+        if phase == "embed":
+            print(f"wrote {done} {total}", flush=True)
+            while hold is not None and not hold.exists():
+                time.sleep(0.05)
+
+    return progress
+
+
 def settings_for(store: str) -> Settings:
+    """A store directory, or a server URL whose path names the collection."""
     if store.startswith("http"):
-        return Settings(store={"server_url": store, "collection": "shared"})
+        server, _, collection = store.rpartition("/")
+        return Settings(store={"server_url": server, "collection": collection})
     return Settings(store={"path": store})
 
 
@@ -42,12 +56,13 @@ def main() -> int:
     parser.add_argument("store")
     parser.add_argument("files", nargs="+", type=Path)
     parser.add_argument("--pause", type=float, default=0.0)
+    parser.add_argument("--hold", type=Path)
     args = parser.parse_args()
     settings = settings_for(args.store)
     try:
         library = Library(settings, embedder=PausingEmbedder(args.pause))
         print(f"start {time.time()}", flush=True)
-        report = library.ingest(args.files)
+        report = library.ingest(args.files, reporter(args.hold))
     except AssistantError as error:
         print(f"error: {error}", file=sys.stderr, flush=True)
         return 2

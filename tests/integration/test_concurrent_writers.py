@@ -15,10 +15,13 @@ from tests.integration.ingest_child import settings_for
 DUMPS = sorted((Path(__file__).parents[2] / "assistant" / "demo_corpus").glob("*.txt"))
 
 
-def spawn(store: str, files: list[Path], pause: float) -> subprocess.Popen[str]:
+def spawn(
+    store: str, files: list[Path], pause: float, hold: Path | None = None
+) -> subprocess.Popen[str]:
     command = [sys.executable, "-m", "tests.integration.ingest_child", store, *map(str, files)]
+    command += ["--pause", str(pause), *(["--hold", str(hold)] if hold else [])]
     return subprocess.Popen(
-        [*command, "--pause", str(pause)],
+        command,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -29,8 +32,17 @@ def finish(process: subprocess.Popen[str]) -> tuple[float, float]:
     """Wait for a child that must succeed; its (start, done) wall-clock times."""
     out, err = process.communicate(timeout=300)
     assert process.returncode == 0, err
-    lines = dict(line.split(" ", 1) for line in out.splitlines())
+    lines = dict(line.split(" ", 1) for line in out.splitlines() if not line.startswith("wrote"))
     return float(lines["start"]), float(lines["done"].split()[0])
+
+
+def wait_for_a_write(process: subprocess.Popen[str]) -> None:
+    """Read the child's output until it has written its first batch."""
+    assert process.stdout is not None
+    for line in process.stdout:
+        if line.startswith("wrote"):
+            return
+    raise AssertionError("the child ended before writing")
 
 
 def snapshot(library: Library) -> dict[str, tuple[list[str], set[tuple[str, int | None]]]]:
@@ -50,14 +62,15 @@ def snapshot(library: Library) -> dict[str, tuple[list[str], set[tuple[str, int 
 def test_two_processes_ingest_different_files_into_one_server_collection(
     chroma_server: str, tmp_path: Path
 ) -> None:
-    first = spawn(chroma_server, DUMPS[:3], pause=0.25)
-    second = spawn(chroma_server, DUMPS[3:], pause=0.25)
+    store = f"{chroma_server}/concurrent"
+    first = spawn(store, DUMPS[:3], pause=0.25)
+    second = spawn(store, DUMPS[3:], pause=0.25)
     (start_a, done_a), (start_b, done_b) = finish(first), finish(second)
     assert start_a < done_b and start_b < done_a, "the two ingests did not overlap"
 
     alone = Library(Settings(store={"path": tmp_path / "alone"}), embedder=HashEmbedder())
     alone.ingest(DUMPS)
-    shared = Library(settings_for(chroma_server), embedder=HashEmbedder())
+    shared = Library(settings_for(store), embedder=HashEmbedder())
 
     # The same papers as one process reading every file: each once, with every source it has
     # in any file, and the same chunks (so no duplicate chunk anywhere).
@@ -74,15 +87,15 @@ def test_two_processes_ingest_different_files_into_one_server_collection(
 
 
 def test_a_second_local_writer_is_told_who_holds_the_store(tmp_path: Path) -> None:
-    store = str(tmp_path / "store")
-    writer = spawn(store, DUMPS[:2], pause=0.5)
-    assert writer.stdout is not None
-    assert writer.stdout.readline().startswith("start")
+    store, hold = str(tmp_path / "store"), tmp_path / "go on"
+    writer = spawn(store, DUMPS[:2], pause=0.0, hold=hold)
+    wait_for_a_write(writer)
     second = spawn(store, DUMPS[2:3], pause=0.0)
-    _, err = second.communicate(timeout=120)
+    _, err = second.communicate(timeout=300)
     assert second.returncode == 2
     assert f"is being written by citewise (pid {writer.pid})" in err
-    writer.wait(timeout=120)
+    hold.touch()
+    writer.communicate(timeout=300)
     assert writer.returncode == 0
     # Nothing was half-written by the refused writer; running it again now succeeds.
     again = spawn(store, DUMPS[2:3], pause=0.0)

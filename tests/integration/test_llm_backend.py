@@ -9,7 +9,7 @@ from assistant.llm.doctor import diagnose
 from assistant.llm.failures import public_url
 from assistant.llm.types import Delta, Done, Message
 from assistant.settings import LLMSettings, Settings
-from tests.conftest import free_port
+from tests.chroma_server import free_port
 from tests.openai_server import OpenAIServer, Reply
 
 KEY = "sk-backend-test-42"

@@ -13,7 +13,7 @@ from pydantic import SecretStr
 from assistant.errors import LLMError, StreamInterrupted, StructuredOutputUnsupported
 from assistant.llm.client import OpenAIChatModel
 from assistant.llm.types import Delta, Done, Message, StreamEvent, Usage
-from tests.conftest import free_port
+from tests.chroma_server import free_port
 from tests.openai_server import Cut, OpenAIServer, Reply
 
 KEY = "sk-test-0123456789abcdef"

@@ -14,7 +14,7 @@ from assistant.errors import ConfigError, EmbeddingError
 from assistant.index.embeddings import make_embedder
 from assistant.llm.embeddings import OpenAIEmbedder
 from assistant.settings import EmbeddingSettings
-from tests.conftest import free_port
+from tests.chroma_server import free_port
 from tests.openai_server import OpenAIServer, Reply
 
 pytestmark = pytest.mark.slow
