@@ -5,7 +5,8 @@ A marker may cite only the sources that were given. ``parse_markers`` turns a fi
 number that points at no given source; such a number is dropped, never shown as a citation.
 ``MarkerStream`` does the same to a reply while it streams, so what the user watches never shows
 an invalid marker either. A marker that opens a sentence ("… long inputs. [2] Later work …")
-belongs to the sentence before it.
+belongs to the sentence before it. A citation by key (``[@smith2020]``, Pandoc's form) names no
+given source, so it is always removed and reported the same way.
 """
 
 import re
@@ -18,13 +19,17 @@ from assistant.tasks.types import CitedSentence
 MARKER = re.compile(r"\[\[?\s*(\d{1,6}(?:\s*(?:[-–—,;]|and)\s*\d{1,6})*)\s*\]\]?")
 """One bracketed group of source numbers, with single or double brackets."""
 
+KEY_MARKER = re.compile(r"\[\s*-?@[^\s\[\]@;,]+(?:\s*[;,]\s*-?@[^\s\[\]@;,]+)*\s*\]")
+"""A citation by key: ``[@key]``, ``[@a; @b]``. Sources are cited by number, never this way."""
+
 MAX_RANGE = 100
 """A range wider than this (``[1-100000]``) is read as its two ends, never expanded."""
 
-_TAIL = re.compile(r"\s*(?:\[\[?[\d\s,;\-–—and]*\]?\]?)?\Z")
+_TAIL = re.compile(r"\s*(?:\[\[?[\d\s,;\-–—and]*\]?\]?|\[\s*-?@[^\[\]\n]*)?\Z")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?)\]}”’])")
 _END_PUNCT = re.compile(r"[.!?…][\"'”’)\]]*\Z")
 _PARAGRAPH = re.compile(r"\n\s*\n")
+_SPACED_KEY_MARKER = re.compile(rf"\s*{KEY_MARKER.pattern}")
 
 
 @dataclass
@@ -33,8 +38,9 @@ class Parsed:
     invalid: list[str] = field(default_factory=list)
     """Each number that pointed at no given source, as ``[n]``, once, in order of appearance."""
 
-    def reject(self, number: int) -> None:
-        label = f"[{number}]"
+    def reject(self, number: int | str) -> None:
+        """Report a source number (or a whole citation by key, as written)."""
+        label = number if isinstance(number, str) else f"[{number}]"
         if label not in self.invalid:
             self.invalid.append(label)
 
@@ -87,7 +93,11 @@ def add_sentence(
     parsed: Parsed, raw: str, citations: Iterable[int], paragraph: int, valid: Collection[int]
 ) -> None:
     """Add one sentence, reading and removing the markers inside it. Markers before its first
-    word, or a sentence of nothing but markers, go to the previous sentence of the paragraph."""
+    word, or a sentence of nothing but markers, go to the previous sentence of the paragraph.
+    Citations by key are removed and reported."""
+    for key_marker in KEY_MARKER.finditer(raw):
+        parsed.reject(" ".join(key_marker.group(0).split()))
+    raw = KEY_MARKER.sub(" ", raw)
     lead = re.match(rf"(?:\s*{MARKER.pattern})+", raw)
     previous = parsed.sentences[-1] if parsed.sentences else None
     if lead and previous is not None and previous.paragraph == paragraph:
@@ -164,6 +174,7 @@ class MarkerStream:
         return parse_markers("".join(self._raw), self.valid)
 
     def _clean(self, text: str) -> str:
+        text = _SPACED_KEY_MARKER.sub("", text)
         return re.sub(rf"\s*{MARKER.pattern}", self._replace, text)
 
     def _replace(self, match: re.Match[str]) -> str:

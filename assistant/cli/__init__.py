@@ -52,7 +52,17 @@ def _settings(args: argparse.Namespace) -> Settings:
     try:
         return Settings(store=store) if store else Settings()
     except ValidationError as error:
-        raise ConfigError(f"invalid settings: {error}") from error
+        # Without the inputs (and without the cause, which holds them): pydantic quotes the
+        # section's whole input for a section-level error, API key included.
+        raise ConfigError(f"invalid settings: {_problems(error)}") from None
+
+
+def _problems(error: ValidationError) -> str:
+    """Each problem as ``section.field: what is wrong``, never the value that was given."""
+    return "; ".join(
+        f"{'.'.join(str(part) for part in problem['loc'])}: {problem['msg']}"
+        for problem in error.errors(include_url=False, include_input=False)
+    )
 
 
 def _common() -> argparse.ArgumentParser:

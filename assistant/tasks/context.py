@@ -5,14 +5,14 @@ Papers reach the model only as data: each one a ``<source id="N">`` element insi
 passages, and the user's own abstract or earlier turns) goes through ``neutralise`` first: line
 breaks collapse to spaces, so no text can start a line of its own ("system: …"); ``<`` and ``>``
 become ``‹`` and ``›``, so no text can close or open a block or look like a special token; and
-every run of citation-marker look-alikes (``[7]``, ``[[12]]``, ``[1][2][3]…``) becomes
-``(ref.)``, so no abstract can put a source number in front of the model.
+every run of citation-marker look-alikes (``[7]``, ``[[12]]``, ``[1][2][3]…``, ``[@key]``)
+becomes ``(ref.)``, so no abstract can put a source number in front of the model.
 """
 
 import re
 from collections.abc import Iterable, Sequence
 
-from assistant.citations.markers import MARKER
+from assistant.citations.markers import KEY_MARKER, MARKER
 from assistant.corpus.paper import Paper
 from assistant.library import Library
 from assistant.llm.budget import pack
@@ -25,7 +25,7 @@ MAX_AUTHORS = 6
 PER_PASSAGE = 4
 """Tokens of the markup around each passage (``</source>``, line breaks)."""
 
-_MARKER_RUN = re.compile(rf"(?:{MARKER.pattern}\s*)+")
+_MARKER_RUN = re.compile(rf"(?:(?:{MARKER.pattern}|{KEY_MARKER.pattern})\s*)+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]")
 _ANGLES = str.maketrans({"<": "‹", ">": "›"})
 
