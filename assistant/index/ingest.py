@@ -88,6 +88,9 @@ class Ingestor:
         self._seen = ""
         """The store's generation when this ingest last read or wrote it."""
 
+        self._stale = False
+        """Whether another writer has written since this ingest read the store."""
+
         self._rereading: Set[str] = frozenset()
 
     def ingest(self, paths: Sequence[Path], progress: Progress | None = None) -> IngestReport:
@@ -115,7 +118,7 @@ class Ingestor:
     def _load_stored(
         self, rereading: Set[str] = frozenset()
     ) -> tuple[dict[str, StoredPaper], Deduplicator]:
-        self._seen = self.store.generation()
+        self._seen, self._stale = self.store.generation(), False
         stored = {entry.paper.id: entry for entry in self.store.papers()}
         return stored, Deduplicator((entry.paper for entry in stored.values()), rereading)
 
@@ -256,8 +259,10 @@ class Ingestor:
                 progress("embed", start + len(batch), total)
 
     def _moved(self) -> bool:
-        """Whether another writer changed the store since this ingest last read or wrote it."""
-        return self.store.generation() != self._seen
+        """Whether another writer changed the store since this ingest read it. Once it has,
+        the plan is stale for every batch still to come, not just the next."""
+        self._stale = self._stale or self.store.generation() != self._seen
+        return self._stale
 
     def _write_reconciled(
         self,

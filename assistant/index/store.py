@@ -1,4 +1,4 @@
-"""The Chroma store: the only module that imports ``chromadb``.
+"""The Chroma store: chunks, vectors and papers in one collection.
 
 Local files (``PersistentClient`` under ``<store>/chroma``) by default, a shared server
 (``HttpClient``) when a URL is configured. Each chunk carries its paper as JSON metadata, so the
@@ -20,21 +20,16 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext, suppress
 from dataclasses import dataclass
-from typing import Any, TypeVar
-from urllib.parse import urlparse
+from typing import Any
 
-import chromadb
-import httpx
 import numpy as np
-from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
-from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
-from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import ChromaError, NotFoundError
 
 from assistant.corpus.dedup import keys
 from assistant.corpus.paper import Paper
 from assistant.errors import ModelMismatchError, StoreError
+from assistant.index.chroma import ChromaEmbedding, connect, guard
 from assistant.index.chunking import Chunk
 from assistant.index.embeddings import Embedder
 from assistant.index.filters import Filters
@@ -44,7 +39,6 @@ from assistant.settings import StoreSettings
 SCHEMA = 2
 """Version 2 added the ``keys`` and ``chunks`` fields; version 1 stores gain them on opening."""
 PAGE = 2000
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -71,38 +65,6 @@ class Hit:
     similarity: float
 
 
-class _ChromaEmbedding(EmbeddingFunction[Documents]):
-    """Our embedder in Chroma's clothes, so Chroma never falls back to its downloading default."""
-
-    def __init__(self, embedder: Embedder) -> None:
-        self._embedder = embedder
-
-    def __call__(self, input: Documents) -> Embeddings:
-        return list(self._embedder.embed(list(input)))
-
-    @staticmethod
-    def name() -> str:
-        return "citewise"
-
-    def get_config(self) -> dict[str, Any]:
-        return {"model": self._embedder.name, "dimension": self._embedder.dimension}
-
-    @staticmethod
-    def build_from_config(config: dict[str, Any]) -> "_ChromaEmbedding":
-        return _ChromaEmbedding(_Unopened(str(config["model"]), int(config["dimension"])))
-
-
-class _Unopened:
-    """What Chroma rebuilds from the stored config: it names the model but cannot embed."""
-
-    def __init__(self, name: str, dimension: int) -> None:
-        self.name = name
-        self.dimension = dimension
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        raise StoreError("the citewise collection must be opened through citewise")
-
-
 class ChunkStore:
     """Chunks, their vectors and their papers, in one Chroma collection."""
 
@@ -113,8 +75,8 @@ class ChunkStore:
         self.embedder = embedder
         self._check_model = check_model
         self.location = settings.server_url or str(settings.path / "chroma")
-        self._client = _guard(self.location, lambda: _connect(settings))
-        self._collection = _guard(self.location, self._open_collection)
+        self._client = guard(self.location, lambda: connect(settings))
+        self._collection = guard(self.location, self._open_collection)
         self._lease = Lease(self, settings.collection) if settings.server_url else None
         if check_model and (self._collection.metadata or {}).get("citewise:schema") == 1:
             self._upgrade()
@@ -150,7 +112,7 @@ class ChunkStore:
     # Reading
 
     def count(self) -> int:
-        return _guard(self.location, self._collection.count)
+        return guard(self.location, self._collection.count)
 
     def generation(self) -> str:
         """The token the last write left; it changes whenever the contents may have changed."""
@@ -161,7 +123,7 @@ class ChunkStore:
             )
             return str((fresh.metadata or {}).get("generation", ""))
 
-        return _guard(self.location, read)
+        return guard(self.location, read)
 
     def papers(self) -> list[StoredPaper]:
         """Every paper with the ids of its chunks."""
@@ -173,7 +135,7 @@ class ChunkStore:
         if not clauses:
             return []
         where = clauses[0] if len(clauses) == 1 else {"$or": clauses}
-        page = _guard(
+        page = guard(
             self.location, lambda: self._collection.get(where=where, include=["metadatas"])
         )
         metas = page["metadatas"] or []
@@ -183,7 +145,7 @@ class ChunkStore:
         """Every chunk, page by page."""
         include: list[Any] = ["metadatas", "documents"] if include_text else ["metadatas"]
         for offset in itertools.count(0, PAGE):
-            page = _guard(
+            page = guard(
                 self.location,
                 lambda: self._collection.get(include=include, limit=PAGE, offset=offset),  # noqa: B023
             )
@@ -198,7 +160,7 @@ class ChunkStore:
     def get(self, chunk_ids: Sequence[str]) -> list[StoredChunk]:
         if not chunk_ids:
             return []
-        page = _guard(
+        page = guard(
             self.location,
             lambda: self._collection.get(ids=list(chunk_ids), include=["metadatas", "documents"]),
         )
@@ -209,7 +171,7 @@ class ChunkStore:
         ]
 
     def chunks_of(self, paper_id: str) -> list[StoredChunk]:
-        page = _guard(
+        page = guard(
             self.location,
             lambda: self._collection.get(
                 where={"paper_id": paper_id}, include=["metadatas", "documents"]
@@ -225,7 +187,7 @@ class ChunkStore:
     def vectors(self, chunk_ids: Sequence[str]) -> dict[str, np.ndarray]:
         if not chunk_ids:
             return {}
-        page = _guard(
+        page = guard(
             self.location,
             lambda: self._collection.get(ids=list(chunk_ids), include=["embeddings"]),
         )
@@ -235,7 +197,7 @@ class ChunkStore:
         }
 
     def query(self, vector: np.ndarray, n: int, filters: Filters | None = None) -> list[Hit]:
-        result = _guard(  # Chroma returns what there is when n exceeds the count
+        result = guard(  # Chroma returns what there is when n exceeds the count
             self.location,
             lambda: self._collection.query(
                 query_embeddings=[vector.tolist()],
@@ -307,14 +269,14 @@ class ChunkStore:
         """Run ``change`` in this writer's turn, between two new generation tokens."""
         with self.turn():
             self._bump_generation()
-            _guard(self.location, change)
+            guard(self.location, change)
             return self._bump_generation()
 
     def _bump_generation(self) -> str:
         meta = dict(self._collection.metadata or {})
         meta.pop("hnsw:space", None)
         meta["generation"] = _token()
-        _guard(self.location, lambda: self._collection.modify(metadata=meta))
+        guard(self.location, lambda: self._collection.modify(metadata=meta))
         return str(meta["generation"])
 
     def _upgrade(self) -> None:
@@ -323,7 +285,7 @@ class ChunkStore:
             self.update_papers(self.papers())
             meta = dict(self._collection.metadata or {}) | {"citewise:schema": SCHEMA}
             meta.pop("hnsw:space", None)
-            _guard(self.location, lambda: self._collection.modify(metadata=meta))
+            guard(self.location, lambda: self._collection.modify(metadata=meta))
 
     # Markers: empty collections whose creation is atomic on the server (see lease.py)
 
@@ -341,7 +303,7 @@ class ChunkStore:
                     return False
                 raise
 
-        return _guard(self.location, create)
+        return guard(self.location, create)
 
     def marker(self, name: str) -> dict[str, Any] | None:
         def read() -> dict[str, Any] | None:
@@ -351,60 +313,22 @@ class ChunkStore:
                 return None
             return dict(found.metadata or {})
 
-        return _guard(self.location, read)
+        return guard(self.location, read)
 
     def delete_marker(self, name: str) -> None:
         def delete() -> None:
             with suppress(NotFoundError):
                 self._client.delete_collection(name)
 
-        _guard(self.location, delete)
+        guard(self.location, delete)
 
     def _function(self) -> Any:
         """Our embedding function, passed on every open so Chroma never uses its default."""
-        return _ChromaEmbedding(self.embedder)
+        return ChromaEmbedding(self.embedder)
 
     def drop(self) -> None:
         """Delete the whole collection (used by ``reindex``)."""
-        _guard(self.location, lambda: self._client.delete_collection(self.settings.collection))
-
-
-def _connect(settings: StoreSettings) -> ClientAPI:
-    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-    if settings.server_url:
-        url = urlparse(settings.server_url)
-        if not url.hostname:
-            raise StoreError(f"not a server URL: {settings.server_url!r}")
-        return chromadb.HttpClient(
-            host=url.hostname,
-            port=url.port or (443 if url.scheme == "https" else 8000),
-            ssl=url.scheme == "https",
-            settings=chroma_settings,
-        )
-    path = settings.path / "chroma"
-    path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-
-
-def _guard(location: str, action: Callable[[], T]) -> T:
-    """Run a Chroma call; turn its failures into a StoreError that names the store."""
-    try:
-        return action()
-    except (StoreError, KeyboardInterrupt):
-        raise
-    except httpx.TransportError as error:
-        raise StoreError(
-            f"the Chroma server at {location} did not answer ({error})",
-            hint="is it running? Start it with `chroma run --path DIR --port PORT`, or set "
-            "the right URL. An ingest that stopped here resumes where it was when run again.",
-        ) from error
-    except (ChromaError, ValueError, OSError, RuntimeError) as error:
-        raise StoreError(
-            f"the store at {location} failed: {error}",
-            hint="check that the path is a citewise store (or the server is running)",
-        ) from error
-    except Exception as error:  # chromadb raises bare exceptions from its Rust and HTTP layers
-        raise StoreError(f"the store at {location} failed: {error!r}") from error
+        guard(self.location, lambda: self._client.delete_collection(self.settings.collection))
 
 
 def _token() -> str:

@@ -4,8 +4,8 @@
 is a directory or ``http://host:port/collection``. Ingests FILEs with the fast test embedding,
 ``--pause`` seconds per embedded batch (to widen the window a kill or a second writer lands
 in); with ``--hold``, it waits after writing its first batch until PATH exists. It prints
-``start <t>``, ``wrote <done> <total>`` after each batch, and
-``done <t> <added> <updated> <unchanged>`` (wall-clock seconds).
+``start``, ``wrote <done> <total>`` after each batch, and
+``done <added> <updated> <unchanged>``.
 A StoreError is printed as the CLI would and exits 2.
 """
 
@@ -61,12 +61,12 @@ def main() -> int:
     settings = settings_for(args.store)
     try:
         library = Library(settings, embedder=PausingEmbedder(args.pause))
-        print(f"start {time.time()}", flush=True)
+        print("start", flush=True)
         report = library.ingest(args.files, reporter(args.hold))
     except AssistantError as error:
         print(f"error: {error}", file=sys.stderr, flush=True)
         return 2
-    print(f"done {time.time()} {report.added} {report.updated} {report.unchanged}", flush=True)
+    print(f"done {report.added} {report.updated} {report.unchanged}", flush=True)
     return 0
 
 
