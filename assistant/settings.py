@@ -40,7 +40,12 @@ class StoreSettings(Section):
         default=None,
         description="URL of a shared Chroma server, e.g. http://127.0.0.1:8000 (unset: files).",
     )
-    collection: str = Field(default="citewise", description="Chroma collection name.")
+    collection: str = Field(
+        default="citewise",
+        description="Chroma collection name: 3-500 letters, digits, '.', '_' or '-', "
+        "starting and ending with a letter or digit.",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,498}[A-Za-z0-9]$",
+    )
 
     def server_key(self) -> str:
         """A short name for this server and collection, for the local files kept about it."""

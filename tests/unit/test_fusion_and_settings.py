@@ -3,9 +3,10 @@
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from assistant.retrieval import convex_fusion, reciprocal_rank_fusion
-from assistant.settings import Settings
+from assistant.settings import Settings, StoreSettings
 
 
 def test_rrf_rewards_agreement() -> None:
@@ -39,3 +40,10 @@ def test_unknown_settings_are_rejected(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CITEWISE_RETRIEVAL__KAY", "3")
     with pytest.raises(ValueError, match="kay"):
         Settings()
+
+
+@pytest.mark.parametrize("name", ["x", "-lab", "lab corpus", "a" * 501])
+def test_a_collection_name_chroma_would_refuse_is_a_settings_error(name: str) -> None:
+    with pytest.raises(ValidationError, match="collection"):
+        StoreSettings(collection=name)
+    assert StoreSettings(collection="lab-corpus.v2").collection == "lab-corpus.v2"
