@@ -208,10 +208,12 @@ def _run(args: argparse.Namespace, settings: Settings, history: History, job: Jo
     events = _events(job, settings, meter, check_command.wants_check(args, settings), checks)
     recording = record(history, session, job.kind, job.query, job.options, events)
     saved = f"Saved in the history: entry {recording.entry_id}, session {session}."
+    if job.kind == "answer":
+        saved += f' Follow up: citewise ask --session {session} "..."'
     try:
         result, error = asyncio.run(_stream(recording, sys.stderr if document else sys.stdout))
     except (AssistantError, KeyboardInterrupt):
-        err.print(saved, style="dim", soft_wrap=True)
+        err.print(saved, style="dim", markup=False, soft_wrap=True)
         raise
     entry = history.entry(recording.entry_id)
     if entry.text.strip():
@@ -225,8 +227,7 @@ def _run(args: argparse.Namespace, settings: Settings, history: History, job: Jo
         err.print(usage, style="dim", markup=False, soft_wrap=True)
     if (document or args.output) and result.text.strip():
         _export(result, args.format, args.output)
-    follow = f' Follow up: citewise ask --session {session} "..."' if job.kind == "answer" else ""
-    err.print(saved + follow, style="dim", markup=False, soft_wrap=True)
+    err.print(saved, style="dim", markup=False, soft_wrap=True)
     if error is not None:
         raise error
     return 0 if result.status == "complete" else 1
