@@ -4,29 +4,24 @@
 
 Corpora: the demo corpus and the SciFact corpus (evals/data/scifact). Latency is measured warm,
 with the real query path (MiniLM query embedding, Chroma HNSW, BM25, fusion, per-paper grouping),
-on stores of 5k and ``--scale`` chunks. The large store is a synthetic scale-up: SciFact's real
-chunks plus copies whose text is a shuffle of real sentences and whose vector is a real vector
-plus Gaussian noise (sigma 0.05, renormalised), written straight to the store so the benchmark
-does not spend an hour embedding text nobody reads.
+on stores of SciFact's ~7.4k chunks and ``--scale`` chunks. The large store is the synthetic
+scale-up of ``benchmarks.scale`` (which grows one store to a million chunks and measures it on the
+way): SciFact's real chunks plus synthetic papers whose text is a shuffle of real sentences and
+whose vectors are real vectors plus Gaussian noise (sigma 0.05, renormalised), written straight
+to the store so the benchmark does not spend an hour embedding text nobody reads.
 """
 
 import argparse
-import random
 import resource
-import statistics
 import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 from assistant import paths
-from assistant.corpus.paper import Paper
-from assistant.index.chunking import chunk_paper
 from assistant.library import Library
 from assistant.settings import Settings
+from benchmarks.scale import SCIFACT, Seed, Synthesizer, disk_mib, grow, latency_ms
 
-SCIFACT = Path(__file__).resolve().parent.parent / "evals" / "data" / "scifact" / "corpus.jsonl"
 QUERIES = [
     "how do mixture-of-experts models route tokens to experts",
     "efficient attention for long sequences",
@@ -63,58 +58,24 @@ def ingest_figures(name: str, source: Path, store: Path) -> Library:
 
 
 def latency(library: Library, label: str, rounds: int = 5) -> None:
-    for query in QUERIES:  # warm up: model, HNSW pages, BM25 arrays
-        library.search(query)
-    timings = []
-    for _ in range(rounds):
-        for query in QUERIES:
-            started = time.perf_counter()
-            library.search(query)
-            timings.append((time.perf_counter() - started) * 1000)
-    p50 = statistics.median(timings)
-    p95 = statistics.quantiles(timings, n=20)[-1]
-    print(f"  search at {label:>12}: p50 {p50:6.1f} ms, p95 {p95:6.1f} ms ({len(timings)} queries)")
+    p50, p95 = latency_ms(library, QUERIES, rounds)
+    print(
+        f"  search at {label:>12}: p50 {p50:6.1f} ms, p95 {p95:6.1f} ms "
+        f"({rounds * len(QUERIES)} queries)"
+    )
 
 
-def scale_up(library: Library, target: int, seed: int = 7) -> None:
+def scale_up(library: Library, target: int) -> None:
     """Add synthetic chunks until the store holds ``target``."""
-    rng = np.random.default_rng(seed)
-    shuffle = random.Random(seed)
-    real = list(library.store.chunks())
-    vectors = library.store.vectors([c.id for c in real])
-    sentences = [s for c in real for s in c.text.split(". ") if len(s) > 30]
-    need = target - library.count_chunks()
-    batch = 2000
-    started = time.perf_counter()
-    for start in range(0, need, batch):
-        papers, chunks, rows = {}, [], []
-        for i in range(start, min(start + batch, need)):
-            base = real[i % len(real)]
-            text = ". ".join(shuffle.sample(sentences, 6)) + "."
-            paper = Paper(
-                title=f"Synthetic {i}: {base.paper.title}",
-                abstract=text,
-                year=1990 + i % 35,
-                tags=[f"s{i % 10}"],
-            )
-            (chunk,) = chunk_paper(paper, 100_000, 0)
-            papers[paper.id] = paper
-            chunks.append(chunk)
-            noisy = vectors[base.id] + rng.normal(0, 0.05, vectors[base.id].shape)
-            rows.append(noisy / np.linalg.norm(noisy))
-        library.store.write(chunks, np.asarray(rows, dtype=np.float32), papers)
-    rate = need / (time.perf_counter() - started)
+    synthesizer = Synthesizer(Seed.from_store(library.store), library.settings.chunking)
+    steps = list(grow(library, synthesizer, [target]))
+    rate = sum(s.chunks for s in steps) / sum(s.write_s for s in steps)
     started = time.perf_counter()
     library.lexical()
     print(
         f"  scale-up to {library.count_chunks()} chunks: store writes {rate:.0f} chunks/s, "
         f"BM25 rebuild {time.perf_counter() - started:.1f} s"
     )
-
-
-def disk(path: Path) -> str:
-    size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
-    return f"{size / 2**20:.0f} MiB"
 
 
 def main() -> None:
@@ -124,13 +85,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         ingest_figures("demo corpus", paths.DEMO_CORPUS_DIR, root / "demo")
-        scifact = ingest_figures("SciFact corpus", SCIFACT, root / "scifact")
+        scifact = ingest_figures("SciFact corpus", SCIFACT / "corpus.jsonl", root / "scifact")
         print("\n## Search latency (warm, hybrid, k=10)")
-        # 5k chunks: SciFact's own store (5,183 abstracts, a few split in two).
+        # ~7.4k chunks: SciFact's own store (5,183 abstracts, 1.4 chunks each).
         latency(scifact, f"{scifact.count_chunks()} chunks")
         scale_up(scifact, args.scale)
         latency(scifact, f"{scifact.count_chunks()} chunks")
-        print(f"\n  disk for {scifact.count_chunks()} chunks: {disk(root / 'scifact')}")
+        size = disk_mib(root / "scifact")
+        print(f"\n  disk for {scifact.count_chunks()} chunks: {size:.0f} MiB")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"  peak memory (RSS): {peak:.0f} MiB")
 
