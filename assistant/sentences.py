@@ -32,6 +32,7 @@ _ABBREVIATIONS = {
 }
 # A sentence ends at . ! or ? (optionally followed by closing quotes/brackets), then whitespace,
 # then something that can start a sentence: an upper-case letter, a digit, a quote or bracket.
+_LONGEST_WORD = 32
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
 
 
@@ -43,8 +44,10 @@ def split_sentences(text: str) -> list[str]:
     sentences: list[str] = []
     start = 0
     for match in _BOUNDARY.finditer(text):
-        candidate = text[start : match.start()]
-        last_word = candidate.rsplit(None, 1)[-1] if candidate.split() else ""
+        # The word before the boundary; only a short one can be an abbreviation, so look no
+        # further back than that (a text of many skipped boundaries stays linear).
+        window = text[max(start, match.start() - _LONGEST_WORD) : match.start()]
+        last_word = window.rsplit(None, 1)[-1] if window.strip() else ""
         stem = last_word.rstrip(".!?\"'”’)]").lower()
         if stem in _ABBREVIATIONS or (len(stem) == 1 and stem.isalpha()):
             continue

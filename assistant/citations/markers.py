@@ -25,11 +25,14 @@ KEY_MARKER = re.compile(r"\[\s*-?@[^\s\[\]@;,]+(?:\s*[;,]\s*-?@[^\s\[\]@;,]+)*\s
 MAX_RANGE = 100
 """A range wider than this (``[1-100000]``) is read as its two ends, never expanded."""
 
-_TAIL = re.compile(r"\s*(?:\[\[?[\d\s,;\-–—and]*\]?\]?|\[\s*-?@[^\[\]\n]*)?\Z")
+# The patterns that start with white space start only where a run of it starts (``(?<!\s)``):
+# tried at every space of a long run, each try would scan to its end, at the run's square cost.
+_TAIL = re.compile(r"(?<!\s)\s*(?:\[\[?[\d\s,;\-–—and]*\]?\]?|\[\s*-?@[^\[\]\n]*)?\Z")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?)\]}”’])")
 _END_PUNCT = re.compile(r"[.!?…][\"'”’)\]]*\Z")
 _PARAGRAPH = re.compile(r"\n\s*\n")
-_SPACED_KEY_MARKER = re.compile(rf"\s*{KEY_MARKER.pattern}")
+_SPACED_KEY_MARKER = re.compile(rf"(?<!\s)\s*{KEY_MARKER.pattern}")
+_SPACED_MARKER = re.compile(rf"(?<!\s)\s*{MARKER.pattern}")
 
 
 @dataclass
@@ -38,10 +41,17 @@ class Parsed:
     invalid: list[str] = field(default_factory=list)
     """Each number that pointed at no given source, as ``[n]``, once, in order of appearance."""
 
+    _rejected: set[str] = field(default_factory=set, init=False, repr=False, compare=False)
+    """``invalid`` as a set, so that a reply citing thousands of wrong numbers stays linear."""
+
+    def __post_init__(self) -> None:
+        self._rejected.update(self.invalid)
+
     def reject(self, number: int | str) -> None:
         """Report a source number (or a whole citation by key, as written)."""
         label = number if isinstance(number, str) else f"[{number}]"
-        if label not in self.invalid:
+        if label not in self._rejected:
+            self._rejected.add(label)
             self.invalid.append(label)
 
 
@@ -175,7 +185,7 @@ class MarkerStream:
 
     def _clean(self, text: str) -> str:
         text = _SPACED_KEY_MARKER.sub("", text)
-        return re.sub(rf"\s*{MARKER.pattern}", self._replace, text)
+        return _SPACED_MARKER.sub(self._replace, text)
 
     def _replace(self, match: re.Match[str]) -> str:
         numbers = marker_numbers(match.group(1))

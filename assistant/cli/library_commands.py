@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from rich.markup import escape
 from rich.table import Table
 
 from assistant import paths
@@ -96,10 +97,10 @@ def filters_from(args: argparse.Namespace) -> Filters:
 def start(args: argparse.Namespace, settings: Settings) -> int:
     library = open_library(settings)
     if library.count_chunks() == 0:
-        out.print(f"The store at {library.location} is empty: loading the demo corpus.")
+        out.print(f"The store at {escape(library.location)} is empty: loading the demo corpus.")
         print_report(_run_ingest(library, [paths.DEMO_CORPUS_DIR]))
     papers = library.papers()
-    out.print(f"\n[bold]{len(papers)}[/] papers in {library.location}.")
+    out.print(f"\n[bold]{len(papers)}[/] papers in {escape(library.location)}.")
     out.print(
         'Try:  citewise search "how do mixture-of-experts models route tokens"\n'
         '      citewise ask "how do mixture-of-experts models route tokens"\n'
@@ -147,11 +148,12 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     for rank, hit in enumerate(hits, 1):
         paper = hit.paper
-        meta = " · ".join(str(v) for v in (paper.year, paper.venue) if v)
+        meta = escape(" · ".join(str(v) for v in (paper.year, paper.venue) if v))
         out.print(
-            f"[bold]{rank}. {paper.title}[/]  [dim]{paper.id}{' · ' + meta if meta else ''}[/]"
+            f"[bold]{rank}. {escape(paper.title)}[/]  "
+            f"[dim]{paper.id}{' · ' + meta if meta else ''}[/]"
         )
-        out.print(f"   [green]{excerpt(hit.passages[0].text)}[/]")
+        out.print(f"   [green]{escape(excerpt(hit.passages[0].text))}[/]")
     return 0
 
 
@@ -167,8 +169,8 @@ def _papers(args: argparse.Namespace, settings: Settings) -> int:
         table.add_row(
             paper.id,
             str(paper.year or ""),
-            paper.title,
-            authors,
+            escape(paper.title),
+            escape(authors),
             "yes" if paper.has_abstract else "[yellow]no[/]",
         )
     out.print(table)
@@ -185,7 +187,7 @@ def _show(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(paper.model_dump_json(indent=2))
         return 0
-    out.print(f"[bold]{paper.title}[/]")
+    out.print(f"[bold]{escape(paper.title)}[/]")
     for label, value in (
         ("id", paper.id),
         ("authors", ", ".join(paper.authors)),
@@ -198,12 +200,14 @@ def _show(args: argparse.Namespace, settings: Settings) -> int:
         ("tags", ", ".join(paper.tags)),
     ):
         if value:
-            out.print(f"[dim]{label:>8}[/]  {value}")
+            out.print(f"[dim]{label:>8}[/]  {escape(str(value))}")
     out.print()
-    out.print(paper.abstract or "[yellow]No abstract: this paper is found by its title only.[/]")
+    out.print(
+        escape(paper.abstract) or "[yellow]No abstract: this paper is found by its title only.[/]"
+    )
     out.print()
     for source in paper.sources:
-        out.print(f"[dim]  from {source.location()} ({source.format})[/]")
+        out.print(f"[dim]  from {escape(source.location())} ({source.format})[/]")
     return 0
 
 

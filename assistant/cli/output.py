@@ -51,13 +51,13 @@ def print_report(report: IngestReport) -> None:
             "they are found by title only."
         )
     for failure in report.failed[:50]:
-        err.print(f"  [red]failed[/] {failure}")
+        err.print(f"  [red]failed[/] {escape(failure)}")
     if len(report.failed) > 50:
         err.print(f"  … and {len(report.failed) - 50} more failures.")
     if report.skipped:
         err.print(
             f"  [dim]skipped {len(report.skipped)} files in no known format "
-            f"(e.g. {report.skipped[0]})[/]"
+            f"(e.g. {escape(report.skipped[0])})[/]"
         )
 
 

@@ -10,7 +10,13 @@ _ARXIV_PREFIX = re.compile(
 )
 _ARXIV_NEW = re.compile(r"^(\d{4}\.\d{4,5})(?:v\d+)?(?:\.pdf)?$")
 _ARXIV_OLD = re.compile(r"^([a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?:\.pdf)?$", re.IGNORECASE)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069"
+    r"\ud800-\udfff]"
+)
+"""C0 and C1 controls (ESC, and CSI as one byte, drive a terminal; NEL is white space); the
+invisible marks, embeddings, overrides and isolates that reorder bidirectional text; and lone
+surrogates (JSON's ``"\\ud800"``), which no UTF-8 encoder accepts. Letters of every script stay."""
 _SPACE = re.compile(r"\s+")
 
 

@@ -1,6 +1,7 @@
 """Turning the paths a user names into the files to read, safely."""
 
 import os
+import stat
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -20,17 +21,19 @@ def files_under(paths: list[Path]) -> Iterator[Path | Skipped]:
     """Each named file, and every file under each named directory (recursively, sorted).
 
     Hidden files and directories are skipped; symbolic links are followed, but a directory
-    already visited (a symlink loop) is skipped and reported. In a Zotero data directory only
-    ``zotero.sqlite`` is listed: not storage/ (attachments), backups, or Better BibTeX's store.
+    already visited (a symlink loop) is skipped and reported, and so are broken links, files
+    that cannot be read, and pipes, sockets and devices (reading a pipe would wait forever). In
+    a Zotero data directory only ``zotero.sqlite`` is listed: not storage/ (attachments),
+    backups, or Better BibTeX's store.
     """
     seen: set[Path] = set()
     for path in paths:
-        if not path.exists():
+        if not path.exists() and not path.is_symlink():
             yield Skipped(path, "no such file or directory")
         elif path.is_dir():
             yield from _walk(path, seen)
         else:
-            yield path
+            yield _file(path)
 
 
 def _walk(root: Path, seen: set[Path]) -> Iterator[Path | Skipped]:
@@ -59,8 +62,23 @@ def _walk(root: Path, seen: set[Path]) -> Iterator[Path | Skipped]:
             continue
         if is_dir:
             yield from _walk(path, seen)
-        elif entry.is_file():
-            yield path
+        else:
+            yield _file(path)
+
+
+def _file(path: Path) -> Path | Skipped:
+    """``path`` when it is a regular file this process may read; else why it is skipped."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as error:
+        if path.is_symlink():
+            return Skipped(path, "broken symbolic link")
+        return Skipped(path, f"cannot read ({error.strerror or error})")
+    if not stat.S_ISREG(mode):
+        return Skipped(path, "not a regular file (a pipe, socket or device)")
+    if not os.access(path, os.R_OK):
+        return Skipped(path, "cannot read (permission denied)")
+    return path
 
 
 def fingerprint(paths: list[Path]) -> frozenset[tuple[str, int, int]]:

@@ -6,7 +6,8 @@ Documents with a DOCTYPE are refused, so entity expansion ("billion laughs") can
 """
 
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 from assistant.corpus.normalize import clean_text, normalize_arxiv_id, normalize_doi
@@ -53,14 +54,22 @@ class ArxivAtomReader:
                             f"{path}: XML with a DOCTYPE or entity declarations is refused"
                         )
                     tail = window[-32:]
-                    parser.feed(chunk)
+                    _step(path, partial(parser.feed, chunk))
                     yield from feed.take(parser)
-            parser.close()
+            _step(path, parser.close)
             yield from feed.take(parser)
         except ET.ParseError as error:
             # The parser reports the error after handing over every entry that ended before it.
             line, _column = error.position
             yield ReadIssue(str(path), f"malformed XML, reading stopped ({error})", line=line)
+
+
+def _step(path: Path, step: Callable[[], None]) -> None:
+    """Feed or close the parser; a declared encoding expat cannot read refuses the file."""
+    try:
+        step()
+    except (LookupError, ValueError) as error:  # encoding="bogus", or a multi-byte one
+        raise InputError(f"{path}: XML in an encoding that cannot be read ({error})") from error
 
 
 class _Feed:
@@ -101,7 +110,7 @@ def _entry(entry: ET.Element, path: Path, fmt: str, number: int) -> Item:
     categories = [primary, *entry.findall(f"{ATOM}category")]
     alternate = next(
         (
-            link.get("href")
+            clean_text(link.get("href"))
             for link in entry.findall(f"{ATOM}link")
             if link.get("rel") == "alternate"
         ),

@@ -147,7 +147,7 @@ class BibtexReader:
             doi=doi,
             arxiv_id=_arxiv_id(fields, urls, doi),
             url=urls[0] if urls else None,
-            citation_key=entry.key,
+            citation_key=clean_text(entry.key) or None,
             tags=unique(tag for name in _TAG_FIELDS for tag in split_list(latex(fields.get(name)))),
             sources=[source(path, self.name, line=entry.line)],
         )

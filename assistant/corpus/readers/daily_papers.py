@@ -15,7 +15,7 @@ from assistant.corpus.normalize import clean_text
 from assistant.corpus.paper import Paper
 from assistant.corpus.readers.base import Item, ReadIssue
 from assistant.corpus.readers.fields import source
-from assistant.corpus.readers.text import open_text
+from assistant.corpus.readers.text import LONG_LINE, bounded_lines, open_text
 
 _CHROME = frozenset(
     {
@@ -62,7 +62,10 @@ class DailyPapersReader:
     def read(self, path: Path) -> Iterator[Item]:
         pending: _Pending | None = None
         with open_text(path) as handle:
-            for number, raw in enumerate(handle, start=1):
+            for number, raw in enumerate(bounded_lines(handle), start=1):
+                if raw is None:
+                    yield ReadIssue(str(path), LONG_LINE, line=number)
+                    continue
                 text = content_line(raw)
                 if not text:
                     continue

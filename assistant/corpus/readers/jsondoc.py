@@ -11,14 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from assistant.corpus.readers.base import ReadIssue
-from assistant.corpus.readers.text import open_text
+from assistant.corpus.readers.text import LONG_LINE, MAX_LINE_CHARS, bounded_lines, open_text
 from assistant.errors import InputError
 
 MAX_DOCUMENT_BYTES = 200 * 1024 * 1024
 """Largest JSON document loaded whole; bigger files must be JSON Lines."""
 
 JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")
-_MAX_PROBE_LINE = 64 * 1024 * 1024
 
 JsonObject = dict[str, Any]
 Numbered = tuple[int, JsonObject]
@@ -43,6 +42,8 @@ def load_document(path: Path) -> object:
             ) from error
         except RecursionError as error:
             raise InputError(f"{path}: JSON nested too deeply to read") from error
+        except ValueError as error:  # a number of over 4300 digits
+            raise InputError(f"{path}: invalid JSON (a number with too many digits)") from error
 
 
 def numbered_records(path: Path, records: list[object]) -> Iterator[Numbered | ReadIssue]:
@@ -57,7 +58,10 @@ def numbered_records(path: Path, records: list[object]) -> Iterator[Numbered | R
 def json_lines(path: Path) -> Iterator[Numbered | ReadIssue]:
     """Each object in a JSON Lines file with its line number; an issue for each bad line."""
     with open_text(path) as handle:
-        for number, line in enumerate(handle, start=1):
+        for number, line in enumerate(bounded_lines(handle), start=1):
+            if line is None:
+                yield ReadIssue(str(path), LONG_LINE, line=number)
+                continue
             if not line.strip():
                 continue
             try:
@@ -68,6 +72,11 @@ def json_lines(path: Path) -> Iterator[Numbered | ReadIssue]:
                 continue
             except RecursionError:
                 yield ReadIssue(str(path), "JSON nested too deeply", line=number)
+                continue
+            except ValueError:  # a number of over 4300 digits
+                yield ReadIssue(
+                    str(path), "invalid JSON: a number with too many digits", line=number
+                )
                 continue
             if isinstance(value, dict):
                 yield number, value
@@ -81,13 +90,13 @@ def is_json_lines(path: Path) -> bool:
     with open_text(path) as handle:
         first = ""
         while not first.strip():
-            first = handle.readline(_MAX_PROBE_LINE)
+            first = handle.readline(MAX_LINE_CHARS)
             if not first:
                 return False
     try:
         if isinstance(json.loads(first), dict):
             return True
-    except (json.JSONDecodeError, RecursionError):
+    except (ValueError, RecursionError):  # ValueError: JSONDecodeError, or a 4300-digit number
         pass
     return path.suffix.lower() in JSON_LINES_SUFFIXES and first.lstrip().startswith('{"')
 
@@ -104,7 +113,7 @@ def head_object(head: str) -> JsonObject | None:
     """The first line of ``head`` parsed, when it is a complete JSON object."""
     try:
         value = json.loads(first_line(head))
-    except (json.JSONDecodeError, RecursionError):
+    except (ValueError, RecursionError):  # ValueError: JSONDecodeError, or a 4300-digit number
         return None
     return value if isinstance(value, dict) else None
 

@@ -15,7 +15,7 @@ from assistant.corpus.paper import Paper
 from assistant.corpus.readers.base import Item, ReadIssue
 from assistant.corpus.readers.fields import find_arxiv_id, parse_year, source, unique
 from assistant.corpus.readers.names import person_name
-from assistant.corpus.readers.text import open_text
+from assistant.corpus.readers.text import LONG_LINE, bounded_lines, open_text
 
 _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9])  -(?: (.*))?$")
 _SNIFF = re.compile(r"^\ufeff?TY  - ", re.MULTILINE)
@@ -71,7 +71,10 @@ class RisReader:
     def read(self, path: Path) -> Iterator[Item]:
         record: _Record | None = None
         with open_text(path) as handle:
-            for number, raw in enumerate(handle, start=1):
+            for number, raw in enumerate(bounded_lines(handle), start=1):
+                if raw is None:
+                    yield ReadIssue(str(path), LONG_LINE, line=number)
+                    continue
                 line = raw.rstrip("\r\n").lstrip("\ufeff")
                 match = _TAG_LINE.match(line)
                 if match is None:

@@ -9,6 +9,7 @@ import csv
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import TextIO
 
 from assistant.corpus.normalize import normalize_doi
 from assistant.corpus.paper import Paper
@@ -24,7 +25,13 @@ from assistant.corpus.readers.fields import (
 )
 from assistant.corpus.readers.jsondoc import first_line, head_object, json_lines
 from assistant.corpus.readers.names import person_name, split_authors
-from assistant.corpus.readers.text import head_text, open_text
+from assistant.corpus.readers.text import (
+    LONG_LINE,
+    MAX_LINE_CHARS,
+    bounded_lines,
+    head_text,
+    open_text,
+)
 from assistant.errors import InputError
 
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -42,8 +49,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
 """Column names recognised for each Paper field, normalised; the two-letter ones are Web of
 Science's tab-delimited export tags."""
 
-FIELD_SIZE_LIMIT = 64 * 1024 * 1024
-"""Largest CSV cell accepted (the csv module's default is 128 KiB, too small for full texts)."""
+FIELD_SIZE_LIMIT = MAX_LINE_CHARS
+"""Largest CSV cell accepted (the csv module's default is 128 KiB, too small for full texts);
+the csv module holds a cell as 4 bytes a character, so a 50 MB cell would cost 200 MB."""
 
 _DELIMITERS = ",\t;"
 _QUOTED = re.compile(r'"[^"]*"')
@@ -105,24 +113,33 @@ class CsvReader:
         csv.field_size_limit(max(csv.field_size_limit(), FIELD_SIZE_LIMIT))
         delimiter = _delimiter(first_line(head_text(path)))
         with open_text(path) as handle:
-            rows = csv.reader(handle, delimiter=delimiter, strict=True)
+            too_long: list[int] = []
+            rows = csv.reader(_lines(handle, too_long), delimiter=delimiter, strict=True)
             try:
                 header = [cell.strip().lstrip("\ufeff") for cell in next(rows, [])]
             except csv.Error as error:
                 raise InputError(f"{path}: unreadable header row ({error})") from error
+            if too_long:
+                raise InputError(
+                    f"{path}:{too_long[0]}: header row over {MAX_LINE_CHARS:,} characters"
+                )
             columns = self._columns(path, header)
             end = rows.line_num
             while True:
                 start = end + 1
                 try:
-                    row = next(rows)
+                    row: list[str] | None = next(rows)
                 except StopIteration:
-                    return
+                    row = None
                 except csv.Error as error:
                     yield ReadIssue(str(path), f"malformed row ({error})", line=start)
                     continue
                 finally:
                     end = rows.line_num
+                yield from (ReadIssue(str(path), LONG_LINE, line=number) for number in too_long)
+                too_long.clear()
+                if row is None:
+                    return
                 if any(cell.strip() for cell in row[len(header) :]):
                     reason = f"malformed row: {len(row)} fields, the header has {len(header)}"
                     yield ReadIssue(str(path), reason, line=start)
@@ -137,7 +154,7 @@ class CsvReader:
         if "title" not in columns:
             raise InputError(
                 f"{path}: no title column",
-                hint=f"columns in the file: {', '.join(header)}; map one of them to 'title'",
+                hint=f"columns in the file: {_listing(header)}; map one of them to 'title'",
             )
         return columns
 
@@ -163,7 +180,7 @@ def resolve_columns(
         if found is None and strict:
             raise InputError(
                 f"{path}: no column '{column}' (mapped to {field})",
-                hint=f"columns in the file: {', '.join(keys)}",
+                hint=f"columns in the file: {_listing(keys)}",
             )
         chosen[field] = found or column
     claimed = set(chosen.values())
@@ -227,6 +244,21 @@ def _person(item: object) -> str:
                 return text_value(item.get(key))
         return " ".join(filter(None, (text_value(item.get(k)) for k in ("given", "family"))))
     return person_name(text_value(item))
+
+
+def _lines(handle: TextIO, too_long: list[int]) -> Iterator[str]:
+    """The lines of ``handle`` for the csv module; a line over ``MAX_LINE_CHARS`` is never held
+    whole: it reads as a blank line, and its number goes to ``too_long``."""
+    for number, line in enumerate(bounded_lines(handle), start=1):
+        if line is None:
+            too_long.append(number)
+        yield "\n" if line is None else line
+
+
+def _listing(names: list[str]) -> str:
+    """Column names for a message, cut short: a header can be one 16 MB line."""
+    listing = ", ".join(names)
+    return listing if len(listing) <= 300 else f"{listing[:300]}…"
 
 
 def _delimiter(line: str) -> str:

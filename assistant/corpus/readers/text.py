@@ -2,10 +2,16 @@
 
 import codecs
 import io
+from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import TextIO
 
 HEAD_BYTES = 8192
+MAX_LINE_CHARS = 16 * 1024 * 1024
+"""A longer line (a 50 MB file with no line break) is no record of any line-based format."""
+LONG_LINE = f"line over {MAX_LINE_CHARS:,} characters; skipped"
+_SKIP_CHARS = 1024 * 1024
 
 
 def read_head(path: Path) -> bytes:
@@ -51,3 +57,15 @@ def head_text(path: Path) -> str:
     head = read_head(path)
     encoding = detect_encoding(head)
     return head.decode(encoding, errors="replace")
+
+
+def bounded_lines(handle: TextIO) -> Iterator[str | None]:
+    """The lines of ``handle``, as iterating over it gives them, but None for a line longer
+    than ``MAX_LINE_CHARS``: it is read in pieces and dropped, never held whole."""
+    for line in iter(partial(handle.readline, MAX_LINE_CHARS), ""):
+        if len(line) < MAX_LINE_CHARS or line.endswith(("\n", "\r")):
+            yield line
+            continue
+        while line and not line.endswith(("\n", "\r")):
+            line = handle.readline(_SKIP_CHARS)
+        yield None

@@ -113,7 +113,11 @@ class ZoteroReader:
         doi = normalize_doi(fields.get("DOI")) or normalize_doi(extra.get("doi"))
         venue = next(filter(None, (strip_markup(fields.get(f)) for f in _VENUE_FIELDS)), None)
         in_venue = [word for word in (venue or "").split() if word.lower().startswith("arxiv:")]
-        own_key = bbt_key or clean_text(fields.get("citationKey")) or extra.get("citation key")
+        own_key = (
+            clean_text(bbt_key)
+            or clean_text(fields.get("citationKey"))
+            or extra.get("citation key")
+        )
         arxiv = [extra.get("arxiv"), *(fields.get(name) for name in _ARXIV_FIELDS), *in_venue]
         return Paper(
             title=title,
@@ -164,12 +168,20 @@ def read_database(path: Path, query: Callable[[sqlite3.Connection], T]) -> T:
             if _has_content(_beside(path, suffix)):
                 shutil.copyfile(_beside(path, suffix), _beside(copy, suffix))
         with closing(sqlite3.connect(copy)) as db:
+            db.text_factory = _decode
             return query(db)
 
 
 def _connect_immutable(path: Path) -> sqlite3.Connection:
     # as_uri() percent-encodes the path, so "?" or "#" in a folder name cannot cut it short.
-    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+    db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+    db.text_factory = _decode
+    return db
+
+
+def _decode(data: bytes) -> str:
+    """Text that is not UTF-8 (a damaged value) gets U+FFFD, rather than failing every read."""
+    return data.decode("utf-8", errors="replace")
 
 
 def _beside(path: Path, suffix: str) -> Path:
@@ -209,7 +221,7 @@ def _items(db: sqlite3.Connection) -> list[_Item]:
         AND i.itemID NOT IN (SELECT itemID FROM deletedItems)
         ORDER BY i.itemID"""
     )
-    items = {item_id: _Item(item_id, key) for item_id, key in rows}
+    items = {item_id: _Item(item_id, _string(key)) for item_id, key in rows}
     wanted = ", ".join(f"'{name}'" for name in (*_FIELDS, *_VENUE_FIELDS, *_ARXIV_FIELDS))
     for item_id, name, value in db.execute(
         f"""SELECT d.itemID, f.fieldName, v.value FROM itemData d
@@ -217,8 +229,8 @@ def _items(db: sqlite3.Connection) -> list[_Item]:
         JOIN itemDataValues v ON v.valueID = d.valueID
         WHERE f.fieldName IN ({wanted})"""
     ):
-        if item_id in items and value is not None:
-            items[item_id].fields[name] = str(value)
+        if item_id in items and _string(value):
+            items[item_id].fields[name] = _string(value)
     for item_id, kind, first, last, single in db.execute(
         """SELECT ic.itemID, ct.creatorType, c.firstName, c.lastName, c.fieldMode
         FROM itemCreators ic JOIN creators c ON c.creatorID = ic.creatorID
@@ -226,14 +238,14 @@ def _items(db: sqlite3.Connection) -> list[_Item]:
         ORDER BY ic.itemID, ic.orderIndex"""
     ):
         if item_id in items:
-            name = last if single == 1 else f"{first or ''} {last or ''}"
+            name = _string(last) if single == 1 else f"{_string(first)} {_string(last)}"
             items[item_id].creators.append((kind, clean_text(name)))
     for item_id, tag in db.execute(
         """SELECT it.itemID, t.name FROM itemTags it JOIN tags t ON t.tagID = it.tagID
         ORDER BY it.itemID, t.name COLLATE NOCASE"""
     ):
         if item_id in items:
-            items[item_id].tags.append(tag)
+            items[item_id].tags.append(_string(tag))
     paths = _collection_paths(db, tables)
     for item_id, collection in db.execute("SELECT itemID, collectionID FROM collectionItems"):
         if item_id in items and collection in paths:
@@ -258,7 +270,7 @@ def _collection_paths(db: sqlite3.Connection, tables: set[str]) -> dict[int, str
                 break
             seen.add(current)
             name, current = collections[current]
-            names.append(name)
+            names.append(_string(name))
         if current is None:  # reached the library's root without meeting the trash
             paths[cid] = "/".join(reversed(names))
     return paths
@@ -273,8 +285,13 @@ def _bbt_keys(db: sqlite3.Connection) -> dict[int | str, str]:
     for column in ("itemKey", "itemID"):
         if {column, "citationKey"} <= columns:
             rows = db.execute(f"SELECT {column}, citationKey FROM citationkey")
-            keys.update((item, key) for item, key in rows if item is not None and key)
+            keys.update((item, _string(key)) for item, key in rows if item is not None and key)
     return keys
+
+
+def _string(value: object) -> str:
+    """A value as text: a damaged database may hold any SQLite type in any column."""
+    return "" if value is None or isinstance(value, bytes) else str(value)
 
 
 def _authors(creators: list[tuple[str, str]]) -> list[str]:
@@ -292,5 +309,5 @@ def _extra(text: str) -> dict[str, str]:
     for line in text.splitlines():
         name, colon, value = line.partition(":")
         if colon and value.strip():
-            found.setdefault(clean_text(name).lower(), value.strip())
+            found.setdefault(clean_text(name).lower(), clean_text(value))
     return found

@@ -1,11 +1,7 @@
 import tracemalloc
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from assistant.corpus.paper import Paper
 from assistant.corpus.readers import choose_reader, make_readers
-from assistant.corpus.readers.base import ReadIssue
 from assistant.corpus.readers.ris import RisReader
 from assistant.corpus.readers.text import head_text
 
@@ -106,18 +102,3 @@ def test_streams_line_by_line(tmp_path):
 
     assert count == 500
     assert peak < path.stat().st_size / 10  # 2.3 MB file: never held whole
-
-
-RISISH = st.text(alphabet="TYIAUERBKWD  -\n\r\ufeffx1,;:/.", max_size=300)
-
-
-@settings(max_examples=300, deadline=None)
-@given(text=RISISH)
-def test_garbage_never_raises(tmp_path_factory, text):
-    path = tmp_path_factory.mktemp("fuzz") / "garbage.ris"
-    path.write_text(text, encoding="utf-8")
-
-    items = list(READER.read(path))
-
-    assert all(isinstance(item, Paper | ReadIssue) for item in items)
-    assert all(isinstance(item, ReadIssue) or item.title for item in items)
