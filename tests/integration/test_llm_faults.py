@@ -2,7 +2,6 @@
 message, the question (and any partial answer) is kept in history, and the same session goes on
 once the model is back. The real openai client against the test server on 127.0.0.1."""
 
-import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -11,12 +10,10 @@ from pathlib import Path
 import pytest
 
 from assistant import cli
-from assistant.cli import library_commands
 from assistant.history import History
-from assistant.library import Library
 from assistant.settings import Settings
 from tests.chroma_server import free_port
-from tests.fakes import HashEmbedder
+from tests.cli_corpus import ingest_records
 from tests.openai_server import OpenAIServer, Reply
 
 KEY = "sk-fault-matrix-key"
@@ -75,11 +72,8 @@ FAULTS = {
 
 @pytest.fixture(autouse=True)
 def corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(library_commands, "Library", lambda s: Library(s, embedder=HashEmbedder()))
-    path = tmp_path / "refs.jsonl"
     rows = [{"title": "Speculative decoding", "abstract": "A draft model proposes tokens."}]
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    assert cli.main(["ingest", str(path)]) == 0
+    ingest_records(tmp_path, monkeypatch, rows)
 
 
 @contextmanager

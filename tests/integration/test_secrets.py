@@ -7,7 +7,6 @@ httpx, httpcore), every file written (the history database and its WAL, the expo
 and lexical files), and every error citewise raised, with its chain of causes. No 12 characters
 in a row of the key may appear in any of them."""
 
-import json
 import logging
 import traceback
 from collections.abc import Iterator
@@ -17,12 +16,9 @@ from pathlib import Path
 import pytest
 
 from assistant import cli
-from assistant.cli import library_commands
 from assistant.errors import AssistantError
-from assistant.library import Library
-from assistant.settings import Settings
 from tests.chroma_server import free_port
-from tests.fakes import HashEmbedder
+from tests.cli_corpus import ingest_records
 from tests.openai_server import OpenAIServer, Reply
 
 KEY = "sk-test-SECRET-4b1d9f27c0e84a6d93e1"
@@ -45,10 +41,6 @@ RECORDS = [
         "year": 2024,
     },
 ]
-
-
-def fast_library(settings: Settings) -> Library:
-    return Library(settings, embedder=HashEmbedder())
 
 
 def leaks(data: str | bytes) -> list[str]:
@@ -106,10 +98,7 @@ def capture(
 ) -> Iterator[Capture]:
     """A small library, the key set by one of the two variables, logging at DEBUG, and every
     ``AssistantError`` made kept for inspection."""
-    monkeypatch.setattr(library_commands, "Library", fast_library)
-    path = tmp_path / "refs.jsonl"
-    path.write_text("".join(json.dumps(r) + "\n" for r in RECORDS))
-    assert cli.main(["ingest", str(path)]) == 0
+    ingest_records(tmp_path, monkeypatch, RECORDS)
     capsys.readouterr()
     monkeypatch.setenv(request.param, KEY)
     monkeypatch.setenv("CITEWISE_LLM__MAX_RETRIES", "0")

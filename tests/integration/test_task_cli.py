@@ -13,12 +13,10 @@ from pathlib import Path
 import pytest
 
 from assistant import cli
-from assistant.cli import library_commands
 from assistant.history import INTERRUPTED, EntryRow, History, history_path
-from assistant.library import Library
 from assistant.settings import Settings
 from assistant.tasks.types import EVIDENCE_LABEL
-from tests.fakes import HashEmbedder
+from tests.cli_corpus import ingest_records
 from tests.openai_server import OpenAIServer, Reply
 
 KEY = "sk-cli-test-key-never-stored-91"
@@ -47,18 +45,11 @@ RECORDS = [
 QUESTION = "how do draft models speed up decoding?"
 
 
-def fast_library(settings: Settings) -> Library:
-    return Library(settings, embedder=HashEmbedder())
-
-
 @pytest.fixture(autouse=True)
 def corpus(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(library_commands, "Library", fast_library)
-    path = tmp_path / "refs.jsonl"
-    path.write_text("".join(json.dumps(r) + "\n" for r in RECORDS))
-    assert cli.main(["ingest", str(path)]) == 0
+    ingest_records(tmp_path, monkeypatch, RECORDS)
     capsys.readouterr()
 
 
@@ -322,7 +313,7 @@ def test_killing_the_process_mid_answer_loses_nothing(llm: OpenAIServer) -> None
         "import sys\n"
         "from assistant import cli\n"
         "from assistant.cli import library_commands\n"
-        "from tests.integration.test_task_cli import fast_library\n"
+        "from tests.cli_corpus import fast_library\n"
         "library_commands.Library = fast_library\n"
         "sys.exit(cli.main(sys.argv[1:]))\n"
     )
