@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input, TextArea
 
 from assistant.history import History
 from assistant.settings import Settings
@@ -25,8 +26,16 @@ def steps(*actions: Step) -> Step:
         for action in actions:
             await action(pilot)
         await settle(pilot)
+        steady_cursors(pilot)
 
     return run
+
+
+def steady_cursors(pilot: Pilot[None]) -> None:
+    """A blinking cursor is drawn or not depending on when the picture is taken: stop it."""
+    for widget in pilot.app.screen.query("Input, TextArea"):
+        if isinstance(widget, Input | TextArea):
+            widget.cursor_blink = False
 
 
 def mode(name: str) -> Step:
