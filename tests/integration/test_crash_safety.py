@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from chromadb.api.client import SharedSystemClient
 
 from assistant.corpus.paper import Paper
 from assistant.corpus.readers.daily_papers import DailyPapersReader
@@ -56,6 +57,9 @@ def rewrite(folder: Path, papers: list[dict[str, str]], rng: random.Random) -> N
 
 
 def assert_whole(store: str) -> Library:
+    """Open the store as a new citewise process would (Chroma keeps one client per path in a
+    process, and a long-lived one can lag behind another process's writes) and check it."""
+    SharedSystemClient.clear_system_cache()
     library = Library(settings_for(store), embedder=HashEmbedder())
     ids = [chunk.id for chunk in library.store.chunks(include_text=False)]
     assert len(ids) == len(set(ids))
