@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import json
 import random
-import shlex
 import sys
 import time
 from collections import Counter
@@ -34,6 +33,9 @@ from assistant.index.embeddings import Embedder
 from assistant.llm.backend import open_model
 from assistant.settings import Settings
 from evals.drafting_multixscience import pick_embedder
+from evals.reporting import command_line, write_report
+
+MODULE = "evals.check_scifact"
 
 DATA = Path(__file__).parent / "data" / "scifact-claims"
 REPORT = Path(__file__).parent / "reports" / "check_scifact.md"
@@ -258,19 +260,12 @@ def main(argv: Sequence[str] | None = None) -> None:
             f"{s.judge:<24} acc {s.accuracy:.3f}  P {s.precision:.3f}  R {s.recall:.3f}  "
             f"F1 {s.f1:.3f}  evidence-sentence F1 {s.sentence_f1:.3f}  ({s.seconds:.1f} s)"
         )
-    args.report.parent.mkdir(parents=True, exist_ok=True)
-    args.report.write_text(render_markdown(scores, facts, _command(argv)), encoding="utf-8")
-    print(f"report written to {args.report}", file=sys.stderr)
-
-
-def _command(argv: Sequence[str] | None) -> str:
-    args = list(sys.argv[1:] if argv is None else argv)
-    return shlex.join([".venv/bin/python", "-m", "evals.check_scifact", *args])
+    write_report(args.report, render_markdown(scores, facts, command_line(MODULE, argv)))
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m evals.check_scifact", description=__doc__.split("\n\n")[0]
+        prog=f"python -m {MODULE}", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument("--judge", choices=["offline", "llm", "both"], default="both")
     parser.add_argument("--limit", type=int, help="only the first N cited and N unrelated pairs")

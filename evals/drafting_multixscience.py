@@ -27,7 +27,6 @@ import argparse
 import asyncio
 import json
 import re
-import shlex
 import statistics
 import sys
 import tempfile
@@ -47,6 +46,9 @@ from assistant.settings import Settings, StoreSettings
 from assistant.tasks import draft
 from assistant.tasks.types import Finished, TaskEvent, TaskResult
 from evals.metrics import mean, rouge_l
+from evals.reporting import command_line, write_report
+
+MODULE = "evals.drafting_multixscience"
 
 DATA = Path(__file__).parent / "data" / "multixscience" / "sample_lu_et_al_multixscience.json"
 REPORT = Path(__file__).parent / "reports" / "drafting_multixscience.md"
@@ -328,22 +330,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     }
     for name, value in summary_rows(scored):
         print(f"{name:<70} {value}")
-    args.report.parent.mkdir(parents=True, exist_ok=True)
-    args.report.write_text(render_markdown(scored, facts, _command(argv)), encoding="utf-8")
-    print(f"report written to {args.report}", file=sys.stderr)
+    write_report(args.report, render_markdown(scored, facts, command_line(MODULE, argv)))
     if args.json:
         rows = [asdict(s) | {"precision": s.precision, "recall": s.recall} for s in scored]
         args.json.write_text(json.dumps(rows, indent=2), encoding="utf-8")
 
 
-def _command(argv: Sequence[str] | None) -> str:
-    args = list(sys.argv[1:] if argv is None else argv)
-    return shlex.join([".venv/bin/python", "-m", "evals.drafting_multixscience", *args])
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m evals.drafting_multixscience", description=__doc__.split("\n\n")[0]
+        prog=f"python -m {MODULE}", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument("--limit", type=int, help="only the first N examples")
     parser.add_argument("--evidence", action="store_true", help="evidence mode: no language model")

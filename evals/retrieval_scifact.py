@@ -13,7 +13,6 @@ latency per mode, and writes the same table as Markdown to ``evals/reports/scifa
 import argparse
 import json
 import os
-import shlex
 import sys
 import tempfile
 import time
@@ -36,6 +35,9 @@ from assistant.retrieval import Mode
 from assistant.settings import RetrievalSettings, Settings
 from evals.beir import Corpus, Qrels, read_corpus, read_qrels, read_queries
 from evals.metrics import mean, mrr_at_k, ndcg_at_k, percentile, recall_at_k
+from evals.reporting import command_line, write_report
+
+MODULE = "evals.retrieval_scifact"
 
 DATA = Path(__file__).parent / "data" / "scifact"
 REPORT = Path(__file__).parent / "reports" / "scifact_retrieval.md"
@@ -138,10 +140,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     out.print(_table(scores))
     for line in _facts_lines(facts):
         out.print(line, highlight=False)
-    markdown = render_markdown(scores, facts, settings, _command(argv))
-    args.report.parent.mkdir(parents=True, exist_ok=True)
-    args.report.write_text(markdown, encoding="utf-8")
-    console.print(f"report written to {args.report}")
+    markdown = render_markdown(scores, facts, settings, command_line(MODULE, argv))
+    write_report(args.report, markdown)
     if args.json:
         args.json.write_text(json.dumps([asdict(s) for s in scores], indent=2), encoding="utf-8")
 
@@ -365,14 +365,9 @@ def _retrieval_settings(settings: Settings) -> dict[str, Any]:
     )
 
 
-def _command(argv: Sequence[str] | None) -> str:
-    args = list(sys.argv[1:] if argv is None else argv)
-    return shlex.join([".venv/bin/python", "-m", "evals.retrieval_scifact", *args])
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m evals.retrieval_scifact", description=__doc__.split("\n\n")[0]
+        prog=f"python -m {MODULE}", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument("--limit", type=int, help="only the first N test queries")
     parser.add_argument(

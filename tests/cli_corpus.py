@@ -18,11 +18,16 @@ def fast_library(settings: Settings) -> Library:
     return Library(settings, embedder=HashEmbedder())
 
 
+def use_fast_library(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the CLI open its library with the fast test embedding."""
+    monkeypatch.setattr(library_commands, "Library", fast_library)
+
+
 def ingest_records(
     directory: Path, monkeypatch: pytest.MonkeyPatch, records: Sequence[dict[str, Any]]
 ) -> None:
     """Make the CLI use the fast test embedding, then `citewise ingest` ``records`` (JSON Lines)."""
-    monkeypatch.setattr(library_commands, "Library", fast_library)
+    use_fast_library(monkeypatch)
     path = directory / "records.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in records))
     assert cli.main(["ingest", str(path)]) == 0

@@ -254,6 +254,7 @@ class ChunkStore:
         """Rewrite the paper metadata of existing chunks without re-embedding them; return the
         generation it leaves."""
         owner = {chunk_id: entry for entry in papers for chunk_id in entry.chunk_ids}
+        left = ""
         for start in range(0, len(owner), PAGE):
             chunks = self.get(list(owner)[start : start + PAGE])
             ids = [c.id for c in chunks]
@@ -262,8 +263,8 @@ class ChunkStore:
                 | {"index": c.index, "chunks": len(owner[c.id].chunk_ids)}
                 for c in chunks
             ]
-            self._changing(lambda: self._collection.update(ids=ids, metadatas=metas))  # noqa: B023
-        return self.generation()
+            left = self._changing(lambda: self._collection.update(ids=ids, metadatas=metas))  # noqa: B023
+        return left or self.generation()
 
     def _changing(self, change: Callable[[], None]) -> str:
         """Run ``change`` in this writer's turn, between two new generation tokens."""

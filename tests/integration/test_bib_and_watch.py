@@ -8,10 +8,10 @@ import bibtexparser
 import pytest
 
 from assistant import cli
-from assistant.cli import library_commands
 from assistant.corpus.walk import fingerprint, watch
 from assistant.library import Library
 from assistant.settings import Settings
+from tests.cli_corpus import use_fast_library
 from tests.fakes import HashEmbedder
 
 DRAFTS = Path(__file__).resolve().parents[1] / "data" / "drafts"
@@ -19,10 +19,7 @@ DRAFTS = Path(__file__).resolve().parents[1] / "data" / "drafts"
 
 @pytest.fixture(autouse=True)
 def fast_embedding(monkeypatch: pytest.MonkeyPatch) -> None:
-    def library(settings: Settings) -> Library:
-        return Library(settings, embedder=HashEmbedder())
-
-    monkeypatch.setattr(library_commands, "Library", library)
+    use_fast_library(monkeypatch)
 
 
 def keys_of(bib_text: str) -> set[str]:

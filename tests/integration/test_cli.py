@@ -6,18 +6,12 @@ from pathlib import Path
 import pytest
 
 from assistant import cli
-from assistant.cli import library_commands
-from assistant.library import Library
-from assistant.settings import Settings
-from tests.fakes import HashEmbedder
+from tests.cli_corpus import use_fast_library
 
 
 @pytest.fixture(autouse=True)
 def fast_embedding(monkeypatch: pytest.MonkeyPatch) -> None:
-    def library(settings: Settings) -> Library:
-        return Library(settings, embedder=HashEmbedder())
-
-    monkeypatch.setattr(library_commands, "Library", library)
+    use_fast_library(monkeypatch)
 
 
 @pytest.fixture

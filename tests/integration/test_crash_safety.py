@@ -22,13 +22,7 @@ from assistant.settings import Settings
 from tests.chroma_server import ChromaServer
 from tests.fakes import HashEmbedder
 from tests.integration.ingest_child import settings_for
-from tests.integration.test_concurrent_writers import (
-    DUMPS,
-    finish,
-    snapshot,
-    spawn,
-    wait_for_a_write,
-)
+from tests.writers import DUMPS, finish, snapshot, spawn, wait_for_a_write
 
 ROUNDS = 20
 

@@ -20,10 +20,8 @@ from types import FrameType
 import pytest
 
 from assistant import cli
-from assistant.cli import library_commands
 from assistant.library import Library
-from assistant.settings import Settings
-from tests.fakes import HashEmbedder
+from tests.cli_corpus import use_fast_library
 
 GOOD = {"title": "Sparse attention for long documents", "abstract": "Attention made sparse."}
 GOOD_BIB = "@article{good, title = {Routing tokens in mixture of experts}, year = 2022}\n"
@@ -155,10 +153,7 @@ RTL_ABSTRACT = "Right-to-left text stays: النص العربي and עברית."
 
 @pytest.fixture
 def cli_library(monkeypatch: pytest.MonkeyPatch) -> None:
-    def library(settings: Settings) -> Library:
-        return Library(settings, embedder=HashEmbedder())
-
-    monkeypatch.setattr(library_commands, "Library", library)
+    use_fast_library(monkeypatch)
 
 
 def hostile_sources(tmp_path: Path) -> list[Path]:

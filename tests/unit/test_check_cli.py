@@ -13,11 +13,10 @@ import pytest
 
 from assistant import cli
 from assistant.citations.check import read_bib
-from assistant.cli import library_commands
 from assistant.library import Library
 from assistant.settings import Settings
+from tests.cli_corpus import fast_library, use_fast_library
 from tests.conftest import DATA
-from tests.fakes import HashEmbedder
 
 DRAFTS = DATA / "drafts"
 REFS = DRAFTS / "refs.bib"
@@ -27,13 +26,9 @@ VERBATIM = (
 )
 
 
-def fast_library(settings: Settings) -> Library:
-    return Library(settings, embedder=HashEmbedder())
-
-
 @pytest.fixture(autouse=True)
 def library(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> Library:
-    monkeypatch.setattr(library_commands, "Library", fast_library)
+    use_fast_library(monkeypatch)
     library = fast_library(settings)
     refs = read_bib([REFS]).entries
     library.add_papers([refs["lopez2019coffee"], refs["chen2021sleep"]])
