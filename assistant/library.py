@@ -16,7 +16,7 @@ from assistant.errors import InputError
 from assistant.index.embeddings import Embedder, make_embedder
 from assistant.index.filters import Filters
 from assistant.index.ingest import Ingestor, IngestReport, Progress
-from assistant.index.lexical import LexicalIndex
+from assistant.index.lexical import LexicalIndex, in_step
 from assistant.index.lock import write_lock
 from assistant.index.store import ChunkStore
 from assistant.retrieval import Mode, PaperHit, Retriever
@@ -113,14 +113,14 @@ class Library:
         return [c.text for c in self.store.chunks_of(paper.id)]
 
     def lexical(self) -> LexicalIndex:
-        """The lexical index, rebuilt first if the store changed since it was built."""
+        """The lexical index, caught up first if the store changed since it was read."""
         generation = self.store.generation()
         if self._lexical is not None and self._lexical.generation == generation:
             return self._lexical
         directory = self._lexical_dir()
-        index = LexicalIndex.load(directory)
+        index = self._lexical or LexicalIndex.load(directory)
         if index is None or index.generation != generation:
-            index = LexicalIndex.build(self.store.chunks(), generation)
+            index = in_step(index, self.store)
             index.save(directory)
         self._lexical = index
         return index

@@ -18,7 +18,8 @@ from assistant.corpus.paper import Paper
 from assistant.index.embeddings import Embedder
 from assistant.index.filters import Filters
 from assistant.index.lexical import LexicalIndex
-from assistant.index.store import ChunkStore, StoredChunk
+from assistant.index.records import StoredChunk
+from assistant.index.store import ChunkStore
 from assistant.settings import RetrievalSettings
 
 Mode = Literal["hybrid", "dense", "lexical"]
@@ -71,7 +72,7 @@ class Retriever:
             rankings.append({h.chunk.id: h.similarity for h in dense})
         if mode in ("hybrid", "lexical"):
             index = self.lexical()
-            found = index.search(query, n, index.mask(filters))
+            found = index.search(query, n, filters)
             rankings.append({h.chunk_id: h.score for h in found})
         # The papers to return are among the best fused chunks: read no further than needed.
         fused = dict(itertools.islice(self._fuse(rankings).items(), 4 * k))

@@ -1,4 +1,4 @@
-"""One local store grown to a million chunks: write rate, BM25 rebuild, latency, memory, disk.
+"""One local store grown to a million chunks: write rate, BM25 upkeep, latency, memory, disk.
 
     .venv/bin/python -m benchmarks.scale [--target 1000000] [--checkpoints 10000,100000,1000000]
         [--store DIR] [--keep] [--real N] [--batch 5000] [--every N] [--queries 50]
@@ -25,12 +25,20 @@ with ``--keep``): Chroma's ``PersistentClient`` files under ``DIR/chroma``, the 
 
 While it grows it prints the store-write rate (chunks per second of ``ChunkStore.write``, and
 with the synthesis included) for the first batch, every ``--every`` chunks (target / 20 by
-default), and the last. At each checkpoint (and the target) it times the BM25 rebuild
-(``Library.lexical()``, which every ingest runs afterwards), then the warm search latency,
-p50/p95, of ``Library.search`` (hybrid: MiniLM query embedding, Chroma HNSW, BM25, fusion,
-grouping by paper) over the first ``--queries`` SciFact claims, each run once to warm up first;
-then peak and current RSS and the size on disk of ``chroma/`` and ``lexical/``. A table of the
-checkpoints ends the run, with what a real ingest of ``--target`` chunks would take here.
+default), and the last. At each checkpoint (and the target) it times:
+
+- the BM25 index catching up with the writes since the last checkpoint (``Library.lexical()``,
+  which every ingest runs afterwards; a full rebuild when they are over half of the index);
+- the warm search latency, p50/p95, of ``Library.search`` (hybrid: MiniLM query embedding,
+  Chroma HNSW, BM25, fusion, grouping by paper) over the first ``--queries`` SciFact claims,
+  each run once to warm up first;
+- one more write of ``SMALL`` synthetic chunks, then the BM25 index catching up with it (what
+  an ingest of a few hundred papers pays), and loading the saved index (what a new process,
+  ``citewise search``, pays);
+- peak and current RSS and the size on disk of ``chroma/`` and ``lexical/``.
+
+A table of the checkpoints ends the run, with what a real ingest of ``--target`` chunks would
+take here.
 """
 
 import argparse
@@ -41,7 +49,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,7 +61,9 @@ from assistant.corpus.paper import Paper, Source
 from assistant.corpus.readers.base import ReadIssue
 from assistant.corpus.readers.beir import BeirReader
 from assistant.index.chunking import Chunk, chunk_paper
-from assistant.index.store import PAGE, ChunkStore, StoredChunk
+from assistant.index.lexical import LexicalIndex
+from assistant.index.records import StoredChunk
+from assistant.index.store import PAGE, ChunkStore
 from assistant.library import Library
 from assistant.sentences import split_sentences
 from assistant.settings import ChunkSettings, Settings
@@ -61,6 +71,8 @@ from evals.beir import read_queries
 
 SCIFACT = Path(__file__).resolve().parent.parent / "evals" / "data" / "scifact"
 BATCH = 5000
+SMALL = 500
+"""Chunks in the write timed after each checkpoint: about what a 350-paper ingest writes."""
 """Chunks per store write: Chroma's local client takes at most 5,461."""
 SIGMA = 0.05
 MIN_SENTENCE = 30
@@ -213,13 +225,19 @@ class Checkpoint:
     papers: int
     write_rate: float
     """Chunks per second of store writes over the last interval."""
-    bm25_s: float
+    catch_up_s: float
+    """``Library.lexical()`` after the writes since the last checkpoint (a full rebuild when
+    they are more than half the index)."""
+    small_s: float
+    """``Library.lexical()`` after one more write of ``SMALL`` chunks: what an ingest pays."""
+    load_s: float
+    """Loading the saved lexical index, as a new process (``citewise search``) does."""
     p50_ms: float
     p95_ms: float
     peak_mib: float
     rss_mib: float
     written_rss_mib: float
-    """RSS after the writes, before the BM25 rebuild."""
+    """RSS after the writes, before the lexical index caught up."""
     chroma_mib: float
     lexical_mib: float
     elapsed_s: float
@@ -249,20 +267,32 @@ def seed_store(library: Library, limit: int | None) -> float:
 
 
 def measure(
-    library: Library, root: Path, queries: Sequence[str], papers: int, rate: float, began: float
-) -> Checkpoint:
+    library: Library,
+    synthesizer: "Synthesizer",
+    root: Path,
+    queries: Sequence[str],
+    papers: int,
+    rate: float,
+    began: float,
+) -> tuple[Checkpoint, int]:
+    """The figures at this size, and how many papers the extra small write added."""
     chunks = library.count_chunks()
     _, written = memory_mib()
-    started = time.perf_counter()
-    library.lexical()
-    bm25_s = time.perf_counter() - started
+    catch_up_s = timed(library.lexical)
     p50, p95 = latency_ms(library, queries)
+    small, vectors, small_papers = synthesizer.make(SMALL)
+    library.store.write(small, vectors, small_papers)
+    small_s = timed(library.lexical)
+    directory = root / "lexical" / library.settings.store.collection
+    load_s = timed(lambda: LexicalIndex.load(directory))
     peak, rss = memory_mib()
     point = Checkpoint(
         chunks,
         papers,
         rate,
-        bm25_s,
+        catch_up_s,
+        small_s,
+        load_s,
         p50,
         p95,
         peak,
@@ -273,25 +303,32 @@ def measure(
         time.perf_counter() - began,
     )
     print(
-        f"  == {chunks:,} chunks: BM25 rebuild {bm25_s:.1f} s; search p50 {p50:.1f} ms, "
-        f"p95 {p95:.1f} ms ({len(queries)} queries); RSS peak {peak:,.0f} MiB, now "
-        f"{rss:,.0f} MiB ({written:,.0f} before the rebuild); disk chroma "
+        f"  == {chunks:,} chunks: BM25 caught up in {catch_up_s:.1f} s; search p50 {p50:.1f} ms, "
+        f"p95 {p95:.1f} ms ({len(queries)} queries); then a {len(small)}-chunk write: BM25 "
+        f"caught up in {small_s:.2f} s; loading the saved BM25 {load_s:.2f} s; RSS peak "
+        f"{peak:,.0f} MiB, now {rss:,.0f} MiB ({written:,.0f} before catching up); disk chroma "
         f"{point.chroma_mib:,.0f} MiB, lexical {point.lexical_mib:,.0f} MiB"
     )
-    return point
+    return point, len(small_papers)
+
+
+def timed(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
 
 
 def report(points: Sequence[Checkpoint], embed_rate: float, write_rate: float, target: int) -> None:
     print(
-        "\n   chunks    papers  write/s  BM25 s  p50 ms  p95 ms  peak MiB  RSS MiB"
-        "  RSS pre-BM25  chroma MiB  lexical MiB  elapsed s"
+        "\n   chunks    papers  write/s  BM25 s  +small s  load s  p50 ms  p95 ms  peak MiB"
+        "  RSS MiB  RSS pre-BM25  chroma MiB  lexical MiB  elapsed s"
     )
     for p in points:
         print(
-            f"{p.chunks:9,} {p.papers:9,} {p.write_rate:8,.0f} {p.bm25_s:7.1f} {p.p50_ms:7.1f}"
-            f" {p.p95_ms:7.1f} {p.peak_mib:9,.0f} {p.rss_mib:8,.0f} {p.written_rss_mib:13,.0f}"
-            f" {p.chroma_mib:11,.0f}"
-            f" {p.lexical_mib:12,.0f} {p.elapsed_s:10,.0f}"
+            f"{p.chunks:9,} {p.papers:9,} {p.write_rate:8,.0f} {p.catch_up_s:7.1f}"
+            f" {p.small_s:8.2f} {p.load_s:7.2f} {p.p50_ms:7.1f} {p.p95_ms:7.1f}"
+            f" {p.peak_mib:9,.0f} {p.rss_mib:8,.0f} {p.written_rss_mib:13,.0f}"
+            f" {p.chroma_mib:11,.0f} {p.lexical_mib:12,.0f} {p.elapsed_s:10,.0f}"
         )
     print()
     for size in dict.fromkeys((target, 1_000_000)):
@@ -331,7 +368,9 @@ def main() -> None:
         papers = len(synthesizer.seed.papers)
         points = []
         if stops[0] <= library.count_chunks():  # checkpoints the real chunks already pass
-            points.append(measure(library, root, queries, papers, float("nan"), began))
+            point, added = measure(library, synthesizer, root, queries, papers, float("nan"), began)
+            points.append(point)
+            papers += added
         pending = [s for s in stops if s > library.count_chunks()]
         interval, overall, rate = Meter(), Meter(), float("nan")
         for step in grow(library, synthesizer, list(pending), args.batch):
@@ -350,7 +389,9 @@ def main() -> None:
                 )
                 interval = Meter()
             if checkpoint:
-                points.append(measure(library, root, queries, papers, rate, began))
+                point, added = measure(library, synthesizer, root, queries, papers, rate, began)
+                points.append(point)
+                papers += added
         report(points, embed_rate, overall.chunks / overall.write_s, args.target)
     peak, _ = memory_mib()
     print(f"wall time {time.perf_counter() - began:,.0f} s, peak RSS {peak:,.0f} MiB")

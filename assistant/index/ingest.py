@@ -26,7 +26,8 @@ from assistant.errors import InputError
 from assistant.index.chunking import Chunk, chunk_paper
 from assistant.index.embeddings import Embedder
 from assistant.index.reconcile import reconcile
-from assistant.index.store import ChunkStore, StoredPaper
+from assistant.index.records import StoredPaper
+from assistant.index.store import ChunkStore
 from assistant.settings import ChunkSettings
 
 Progress = Callable[[str, int, int], None]

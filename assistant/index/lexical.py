@@ -1,26 +1,30 @@
-"""The lexical (BM25) side of hybrid search, built with bm25s and kept in step with the store.
+"""The lexical (BM25) side of hybrid search, kept in step with the store.
 
-The index is derived data: it is rebuilt from the chunks the store holds and records the store's
-generation token it was built from. When the token differs (another process wrote, or a write
-was interrupted), the index is stale and is rebuilt before use. It is saved atomically: a new
-directory is written beside the old one and swapped in, so a crash never leaves half an index.
+The index is derived data. It records the store's version it reflects (the generation token,
+the write sequence number and the collection's id). When the store has moved on, the index
+catches up by re-reading only the chunks the store's change log says the writes since then
+touched (``changes.py``), whether those writes finished or were killed half-way; it is rebuilt
+from a full read only when it has never been built, the store was recreated (``reindex``), the
+log no longer reaches back far enough, or most of the store changed. See ``bm25.py`` for how an
+index takes additions and removals without re-indexing the rest.
 """
 
-import json
-import os
 import re
-import shutil
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import bm25s
-import numpy as np
 import Stemmer
 
+from assistant.index.bm25 import Bm25, Doc
 from assistant.index.filters import Filters
-from assistant.index.store import StoredChunk
+from assistant.index.records import StoredChunk
+from assistant.index.store import ChunkStore, Version
+
+FORMAT = 2
+"""Version 2: segments with raw term frequencies (version 1 was one bm25s index, rebuilt)."""
+REBUILD_SHARE = 0.5
+"""When more than this share of the index would be re-read, a full rebuild is as cheap."""
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _STOPWORD_TEXT = """
@@ -49,119 +53,85 @@ class LexicalHit:
 
 
 class LexicalIndex:
-    """BM25 over chunks, with the per-chunk paper id, year and tags used for filtering."""
+    """BM25 over the store's chunks, and the version of the store it reflects."""
 
-    def __init__(
-        self,
-        retriever: bm25s.BM25 | None,
-        chunk_ids: list[str],
-        paper_ids: list[str],
-        years: np.ndarray,
-        tags: list[list[str]],
-        collections: list[list[str]],
-        generation: str,
-    ) -> None:
-        self._retriever = retriever
-        self.chunk_ids = chunk_ids
-        self.paper_ids = paper_ids
-        self.years = years
-        self.tags = tags
-        self.collections = collections
-        self.generation = generation
+    def __init__(self, bm25: Bm25, version: Version) -> None:
+        self._bm25 = bm25
+        self.version = version
 
     @classmethod
-    def build(cls, chunks: Iterable[StoredChunk], generation: str) -> "LexicalIndex":
-        ids, papers, years, tags, collections, corpus = [], [], [], [], [], []
-        for chunk in chunks:
-            ids.append(chunk.id)
-            papers.append(chunk.paper.id)
-            years.append(chunk.paper.year or 0)
-            tags.append(list(chunk.paper.tags))
-            collections.append(list(chunk.paper.collections))
-            text = (
-                chunk.text
-                if chunk.text == chunk.paper.title
-                else f"{chunk.paper.title} {chunk.text}"
-            )
-            corpus.append(terms(text) or [""])
-        retriever = None
-        if corpus:
-            retriever = bm25s.BM25()
-            retriever.index(corpus, show_progress=False)
-        years_array = np.asarray(years, dtype=np.int32)
-        return cls(retriever, ids, papers, years_array, tags, collections, generation)
+    def build(cls, store: ChunkStore) -> "LexicalIndex":
+        version = store.version()  # read before the chunks: what changes meanwhile is re-read
+        return cls(Bm25.build(_doc(c) for c in store.chunks()), version)
+
+    @property
+    def generation(self) -> str:
+        return self.version.token
+
+    @property
+    def chunk_ids(self) -> list[str]:
+        return self._bm25.ids()
 
     def __len__(self) -> int:
-        return len(self.chunk_ids)
+        return len(self._bm25)
 
-    def search(self, query: str, n: int, mask: np.ndarray | None = None) -> list[LexicalHit]:
-        if self._retriever is None:
-            return []
-        vocab = self._retriever.vocab_dict
-        tokens = [t for t in terms(query) if t in vocab]
-        if not tokens:
-            return []
-        scores = self._retriever.get_scores(tokens, weight_mask=mask)
-        n = min(n, len(scores))
-        top = np.argpartition(-scores, n - 1)[:n]
-        top = top[np.argsort(-scores[top])]
-        return [LexicalHit(self.chunk_ids[i], float(scores[i])) for i in top if scores[i] > 0]
+    def search(self, query: str, n: int, filters: Filters | None = None) -> list[LexicalHit]:
+        found = self._bm25.search(terms(query), n, filters)
+        return [LexicalHit(chunk_id, score) for chunk_id, score in found]
 
-    def mask(self, filters: Filters | None) -> np.ndarray | None:
-        """1.0 for chunks that pass the filters, 0.0 for the rest; None when nothing filters."""
-        if filters is None or not filters.active:
-            return None
-        keep = [
-            filters.admits(int(year) or None, tags, collections)
-            for year, tags, collections in zip(self.years, self.tags, self.collections, strict=True)
-        ]
-        return np.asarray(keep, dtype=np.float32)
+    def caught_up(self, store: ChunkStore) -> "LexicalIndex":
+        """This index brought up to the store's present version, or a rebuilt one when that
+        is the only (or the cheaper) way."""
+        now = store.version()
+        if now.token == self.version.token:
+            return self
+        if now.epoch != self.version.epoch or now.seq < self.version.seq:
+            return LexicalIndex.build(store)
+        # Write ``seq`` is re-read when it may have been under way while the index was read.
+        first = self.version.seq + (1 if self.version.settled else 0)
+        touched = store.touched(first, now.seq)
+        if touched is None or len(touched) > REBUILD_SHARE * max(len(self), 1):
+            return LexicalIndex.build(store)
+        present = store.get(sorted(touched))
+        self._bm25.replace(touched, [_doc(c) for c in present])
+        self.version = now
+        return self
 
-    # Persistence
+    # Files
 
     def save(self, directory: Path) -> None:
-        staging = directory.with_name(directory.name + ".new")
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir(parents=True)
-        if self._retriever is not None:
-            self._retriever.save(str(staging / "bm25"))
-        np.save(staging / "years.npy", self.years)
-        meta = {
-            "generation": self.generation,
-            "chunk_ids": self.chunk_ids,
-            "paper_ids": self.paper_ids,
-            "tags": self.tags,
-            "collections": self.collections,
-        }
-        (staging / "index.json").write_text(json.dumps(meta))
-        _swap(staging, directory)
+        v = self.version
+        extra: dict[str, object] = {"format": FORMAT, "token": v.token, "seq": v.seq}
+        self._bm25.save(directory, extra | {"epoch": v.epoch})
 
     @classmethod
     def load(cls, directory: Path) -> "LexicalIndex | None":
         """The saved index, or None when there is none or it cannot be read (it is rebuilt)."""
-        try:
-            meta = json.loads((directory / "index.json").read_text())
-            years = np.load(directory / "years.npy")
-            bm25_dir = directory / "bm25"
-            retriever = bm25s.BM25.load(str(bm25_dir)) if bm25_dir.is_dir() else None
-            return cls(
-                retriever,
-                meta["chunk_ids"],
-                meta["paper_ids"],
-                years,
-                meta["tags"],
-                meta["collections"],
-                meta["generation"],
-            )
-        except (OSError, ValueError, KeyError):
+        loaded = Bm25.load(directory)
+        if loaded is None:
             return None
+        bm25, manifest = loaded
+        if manifest.get("format") != FORMAT:
+            return None
+        token, seq, epoch = manifest.get("token"), manifest.get("seq"), manifest.get("epoch")
+        if not isinstance(token, str) or not isinstance(seq, int) or not isinstance(epoch, str):
+            return None
+        return cls(bm25, Version(token, seq, epoch))
 
 
-def _swap(staging: Path, directory: Path) -> None:
-    """Put ``staging`` in place of ``directory``; a crash in between leaves no index (rebuilt)."""
-    old = directory.with_name(directory.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if directory.exists():
-        os.replace(directory, old)
-    os.replace(staging, directory)
-    shutil.rmtree(old, ignore_errors=True)
+def in_step(index: LexicalIndex | None, store: ChunkStore) -> LexicalIndex:
+    """``index`` caught up with ``store``, or a new one when there is none."""
+    return LexicalIndex.build(store) if index is None else index.caught_up(store)
+
+
+def _doc(chunk: StoredChunk) -> Doc:
+    paper = chunk.paper
+    text = chunk.text if chunk.text == paper.title else f"{paper.title} {chunk.text}"
+    return Doc(
+        chunk.id,
+        terms(text),
+        paper.id,
+        paper.year or 0,
+        list(paper.tags),
+        list(paper.collections),
+    )

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from assistant.corpus.dedup import Deduplicator, keys
 from assistant.corpus.paper import Paper
-from assistant.index.store import ChunkStore, StoredPaper
+from assistant.index.records import StoredPaper
+from assistant.index.store import ChunkStore
 
 
 @dataclass

@@ -1,39 +1,45 @@
 """The Chroma store: chunks, vectors and papers in one collection.
 
 Local files (``PersistentClient`` under ``<store>/chroma``) by default, a shared server
-(``HttpClient``) when a URL is configured. Each chunk carries its paper as JSON metadata, so the
+(``HttpClient``) when a URL is configured. Each chunk carries its paper (``records.py``), so the
 store alone can list, show and filter papers. The collection records the embedding model and
-dimension; opening it with another model raises ``ModelMismatchError``. A random *generation*
-token in the collection metadata changes before and after every write, so derived indexes (the
-lexical index) can tell whether they are in step with what the store holds.
+dimension; opening it with another model raises ``ModelMismatchError``.
 
-Each chunk also records its paper's identity keys (DOI, arXiv id, title), so a writer can find
-what another writer stored for the same paper, and how many chunks its paper has, so a paper
-half-written by a killed process is seen as incomplete. On a server, writers take turns
-(``turn()``, a lease in ``lease.py``); a local store has one writer at a time (``lock.py``).
+Writes are numbered: write *n* first records the ids it touches in the change log
+(``changes.py``), and a *generation* token in the collection metadata, ``n:<random>``, changes
+before and after it. Derived indexes (the lexical index) compare tokens to tell whether they are
+in step, and read the log to catch up. On a server, writers take turns (``turn()``, a lease in
+``lease.py``); a local store has one writer at a time (``lock.py``).
 """
 
-import itertools
-import json
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext, suppress
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
 from chromadb.api.models.Collection import Collection
 from chromadb.errors import ChromaError, NotFoundError
 
-from assistant.corpus.dedup import keys
 from assistant.corpus.paper import Paper
-from assistant.errors import ModelMismatchError, StoreError
+from assistant.errors import ModelMismatchError
+from assistant.index.changes import ChangeLog
 from assistant.index.chroma import ChromaEmbedding, connect, guard
 from assistant.index.chunking import Chunk
 from assistant.index.embeddings import Embedder
 from assistant.index.filters import Filters
 from assistant.index.lease import Lease
+from assistant.index.records import (
+    StoredChunk,
+    StoredPaper,
+    chunk_metadata,
+    group,
+    paper_fields,
+    stored,
+)
 from assistant.settings import StoreSettings
 
 SCHEMA = 2
@@ -42,21 +48,27 @@ PAGE = 2000
 
 
 @dataclass(frozen=True)
-class StoredChunk:
-    id: str
-    text: str
-    paper: Paper
-    index: int
-    of: int | None = None
-    """How many chunks the paper has (None in chunks written before schema 2)."""
+class Version:
+    """Where the store is in its history."""
 
+    token: str
+    """Changes before and after every write: ``<seq>~<random>`` while write ``seq`` is under
+    way (or was killed), ``<seq>:<random>`` once it is done."""
+    seq: int
+    """The number of the last write begun (0 before the first, or in a store from before
+    writes were numbered)."""
+    epoch: str
+    """The collection's id: a new one when the collection is recreated (``reindex``)."""
 
-@dataclass(frozen=True)
-class StoredPaper:
-    paper: Paper
-    chunk_ids: list[str]
-    complete: bool
-    """False when fewer chunks are stored than the paper was written with (a killed write)."""
+    @classmethod
+    def of(cls, token: str, epoch: str) -> "Version":
+        number = token.partition(":")[0].partition("~")[0]
+        return cls(token, int(number) if number.isdigit() and number != token else 0, epoch)
+
+    @property
+    def settled(self) -> bool:
+        """True unless write ``seq`` may be half-done."""
+        return "~" not in self.token
 
 
 @dataclass(frozen=True)
@@ -78,6 +90,7 @@ class ChunkStore:
         self._client = guard(self.location, lambda: connect(settings))
         self._collection = guard(self.location, self._open_collection)
         self._lease = Lease(self, settings.collection) if settings.server_url else None
+        self._changes = ChangeLog(self._client, settings.collection, self.location, self._function)
         if check_model and (self._collection.metadata or {}).get("citewise:schema") == 1:
             self._upgrade()
 
@@ -94,7 +107,11 @@ class ChunkStore:
                 self.settings.collection,
                 embedding_function=function,
                 configuration={"hnsw": {"space": "cosine"}},
-                metadata={"citewise:schema": SCHEMA, **_prefixed(expected), "generation": _token()},
+                metadata={
+                    "citewise:schema": SCHEMA,
+                    **_prefixed(expected),
+                    "generation": f"0:{uuid.uuid4().hex}",
+                },
                 get_or_create=True,
             )
         meta = collection.metadata or {}
@@ -116,18 +133,24 @@ class ChunkStore:
 
     def generation(self) -> str:
         """The token the last write left; it changes whenever the contents may have changed."""
+        return self.version().token
 
-        def read() -> str:
+    def version(self) -> Version:
+        def read() -> Version:
             fresh = self._client.get_collection(
                 self.settings.collection, embedding_function=self._function()
             )
-            return str((fresh.metadata or {}).get("generation", ""))
+            return Version.of(str((fresh.metadata or {}).get("generation", "")), str(fresh.id))
 
         return guard(self.location, read)
 
+    def touched(self, first: int, last: int) -> set[str] | None:
+        """The chunk ids writes ``first..last`` touched; None when the log no longer knows."""
+        return self._changes.touched(first, last, str(self._collection.id))
+
     def papers(self) -> list[StoredPaper]:
         """Every paper with the ids of its chunks."""
-        return _group(self.chunks(include_text=False))
+        return group(self.chunks(include_text=False))
 
     def matching(self, identity_keys: Sequence[str]) -> list[StoredPaper]:
         """The stored papers that share an identity key (``dedup.keys``) with ``identity_keys``."""
@@ -139,34 +162,31 @@ class ChunkStore:
             self.location, lambda: self._collection.get(where=where, include=["metadatas"])
         )
         metas = page["metadatas"] or []
-        return _group(_stored(i, m, "") for i, m in zip(page["ids"], metas, strict=True))
+        return group(stored(i, m, "") for i, m in zip(page["ids"], metas, strict=True))
 
     def chunks(self, *, include_text: bool = True) -> Iterator[StoredChunk]:
-        """Every chunk, page by page."""
-        include: list[Any] = ["metadatas", "documents"] if include_text else ["metadatas"]
-        for offset in itertools.count(0, PAGE):
-            page = guard(
-                self.location,
-                lambda: self._collection.get(include=include, limit=PAGE, offset=offset),  # noqa: B023
-            )
-            documents = page.get("documents") or [""] * len(page["ids"])
-            for chunk_id, meta, text in zip(
-                page["ids"], page["metadatas"] or [], documents, strict=True
-            ):
-                yield _stored(chunk_id, meta, text or "")
-            if len(page["ids"]) < PAGE:
-                return
+        """Every chunk, page by page (by id: Chroma's offset paging slows as the offset grows)."""
+        listed = guard(self.location, lambda: self._collection.get(include=[]))
+        ids = listed["ids"]
+        for start in range(0, len(ids), PAGE):
+            yield from self._read(ids[start : start + PAGE], include_text)
 
     def get(self, chunk_ids: Sequence[str]) -> list[StoredChunk]:
+        """The chunks among ``chunk_ids`` that the store holds."""
+        return [
+            c for s in range(0, len(chunk_ids), PAGE) for c in self._read(chunk_ids[s : s + PAGE])
+        ]
+
+    def _read(self, chunk_ids: Sequence[str], include_text: bool = True) -> list[StoredChunk]:
         if not chunk_ids:
             return []
+        include: list[Any] = ["metadatas", "documents"] if include_text else ["metadatas"]
         page = guard(
-            self.location,
-            lambda: self._collection.get(ids=list(chunk_ids), include=["metadatas", "documents"]),
+            self.location, lambda: self._collection.get(ids=list(chunk_ids), include=include)
         )
-        documents = page["documents"] or []
+        documents = page.get("documents") or [""] * len(page["ids"])
         return [
-            _stored(i, m, d or "")
+            stored(i, m, d or "")
             for i, m, d in zip(page["ids"], page["metadatas"] or [], documents, strict=True)
         ]
 
@@ -179,7 +199,7 @@ class ChunkStore:
         )
         documents = page["documents"] or []
         chunks = [
-            _stored(i, m, d or "")
+            stored(i, m, d or "")
             for i, m, d in zip(page["ids"], page["metadatas"] or [], documents, strict=True)
         ]
         return sorted(chunks, key=lambda c: c.index)
@@ -209,7 +229,7 @@ class ChunkStore:
         ids, metas = result["ids"][0], (result["metadatas"] or [[]])[0]
         docs, dists = (result["documents"] or [[]])[0], (result["distances"] or [[]])[0]
         return [
-            Hit(_stored(i, m, d or ""), 1.0 - float(dist))
+            Hit(stored(i, m, d or ""), 1.0 - float(dist))
             for i, m, d, dist in zip(ids, metas, docs, dists, strict=True)
         ]
 
@@ -244,11 +264,11 @@ class ChunkStore:
                     embeddings=vectors,
                     documents=[c.text for c in chunks],
                     metadatas=[
-                        _metadata(c, papers[c.paper_id], totals[c.paper_id]) for c in chunks
+                        chunk_metadata(c, papers[c.paper_id], totals[c.paper_id]) for c in chunks
                     ],
                 )
 
-        return self._changing(run)
+        return self._changing(run, [*delete, *(c.id for c in chunks)])
 
     def update_papers(self, papers: Sequence[StoredPaper]) -> str:
         """Rewrite the paper metadata of existing chunks without re-embedding them; return the
@@ -259,24 +279,27 @@ class ChunkStore:
             chunks = self.get(list(owner)[start : start + PAGE])
             ids = [c.id for c in chunks]
             metas: list[Any] = [
-                _paper_fields(owner[c.id].paper)
+                paper_fields(owner[c.id].paper)
                 | {"index": c.index, "chunks": len(owner[c.id].chunk_ids)}
                 for c in chunks
             ]
-            left = self._changing(lambda: self._collection.update(ids=ids, metadatas=metas))  # noqa: B023
+            left = self._changing(partial(self._collection.update, ids=ids, metadatas=metas), ids)
         return left or self.generation()
 
-    def _changing(self, change: Callable[[], None]) -> str:
-        """Run ``change`` in this writer's turn, between two new generation tokens."""
+    def _changing(self, change: Callable[[], None], touched: Iterable[str]) -> str:
+        """Run ``change``, which touches the chunks ``touched``, as the next numbered write:
+        in this writer's turn, logged first, between two new generation tokens."""
         with self.turn():
-            self._bump_generation()
+            seq = self.version().seq + 1
+            self._changes.record(seq, str(self._collection.id), touched)
+            self._bump_generation(f"{seq}~")
             guard(self.location, change)
-            return self._bump_generation()
+            return self._bump_generation(f"{seq}:")
 
-    def _bump_generation(self) -> str:
+    def _bump_generation(self, prefix: str) -> str:
         meta = dict(self._collection.metadata or {})
         meta.pop("hnsw:space", None)
-        meta["generation"] = _token()
+        meta["generation"] = prefix + uuid.uuid4().hex
         guard(self.location, lambda: self._collection.modify(metadata=meta))
         return str(meta["generation"])
 
@@ -328,54 +351,10 @@ class ChunkStore:
         return ChromaEmbedding(self.embedder)
 
     def drop(self) -> None:
-        """Delete the whole collection (used by ``reindex``)."""
+        """Delete the whole collection and its change log (used by ``reindex``)."""
         guard(self.location, lambda: self._client.delete_collection(self.settings.collection))
-
-
-def _token() -> str:
-    return uuid.uuid4().hex
+        self._changes.drop()
 
 
 def _prefixed(values: dict[str, Any]) -> dict[str, Any]:
     return {f"citewise:{k}": v for k, v in values.items()}
-
-
-def _paper_fields(paper: Paper) -> dict[str, Any]:
-    fields: dict[str, Any] = {
-        "paper_id": paper.id,
-        "paper": paper.model_dump_json(),
-        "keys": keys(paper) or [f"id:{paper.id}"],
-    }
-    if paper.year is not None:
-        fields["year"] = paper.year
-    if paper.tags:
-        fields["tags"] = list(paper.tags)
-    if paper.collections:
-        fields["collections"] = list(paper.collections)
-    return fields
-
-
-def _metadata(chunk: Chunk, paper: Paper, total: int) -> dict[str, Any]:
-    return _paper_fields(paper) | {"index": chunk.index, "chunks": total}
-
-
-def _group(chunks: Iterable[StoredChunk]) -> list[StoredPaper]:
-    by_paper: dict[str, tuple[Paper, list[str], set[int | None]]] = {}
-    for chunk in chunks:
-        entry = by_paper.setdefault(chunk.paper.id, (chunk.paper, [], set()))
-        entry[1].append(chunk.id)
-        entry[2].add(chunk.of)
-    return [
-        StoredPaper(paper, ids, all(n is None or n == len(ids) for n in totals))
-        for paper, ids, totals in by_paper.values()
-    ]
-
-
-def _stored(chunk_id: str, meta: Any, text: str) -> StoredChunk:
-    try:
-        paper = Paper.model_validate(json.loads(meta["paper"]))
-        total = meta.get("chunks")
-        of = int(total) if total is not None else None
-        return StoredChunk(chunk_id, text, paper, int(meta.get("index", 0)), of)
-    except (KeyError, TypeError, ValueError) as error:
-        raise StoreError(f"chunk {chunk_id} in the store has no readable paper record") from error

@@ -1,0 +1,366 @@
+"""BM25 in segments that can grow and shrink without re-indexing what is already there.
+
+Scores are computed at query time from raw term frequencies, with Lucene's BM25 (the variant
+bm25s uses): idf = ln(1 + (N - df + 0.5) / (df + 0.5)) and a term weight of
+tf / (tf + k1 (1 - b + b dl / avgdl)), k1 = 1.5, b = 0.75. N, df and the average length are
+those of the live documents at the moment of the query, so adding documents (a new segment) or
+removing some (marked dead in their segment) never requires touching the others. Segments are
+merged when there are too many or too much of one is dead; merging moves postings, it never
+re-tokenizes.
+"""
+
+import json
+import math
+import os
+import time
+import uuid
+from array import array
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.index.filters import Filters
+
+K1, B = 1.5, 0.75
+MAX_SEGMENTS = 8
+"""More segments than this are merged, the smallest first."""
+MAX_DEAD = 0.25
+"""A segment with more dead documents than this fraction is rewritten without them."""
+GRACE_SECONDS = 300.0
+"""Files no manifest names are deleted only this long after they were written, so another
+process that has just read the previous manifest can still load what it names."""
+
+
+@dataclass(frozen=True)
+class Doc:
+    id: str
+    terms: list[str]
+    paper_id: str
+    year: int
+    tags: list[str]
+    collections: list[str]
+
+
+@dataclass
+class Segment:
+    """Postings of some documents, by term (CSR), with the documents' table; immutable but for
+    ``live``, which marks the documents not removed since."""
+
+    terms: list[str]
+    indptr: np.ndarray
+    docs: np.ndarray
+    tfs: np.ndarray
+    lengths: np.ndarray
+    ids: list[str]
+    paper_ids: list[str]
+    years: np.ndarray
+    tags: list[list[str]]
+    collections: list[list[str]]
+    live: np.ndarray
+    name: str = field(default_factory=lambda: f"seg-{uuid.uuid4().hex}")
+    _lookup: dict[str, int] | None = None
+    _positions: dict[str, int] | None = None
+
+    @classmethod
+    def of(cls, docs: Sequence[Doc]) -> "Segment":
+        vocab: dict[str, int] = {}
+        term_ids, doc_ids, tfs = array("q"), array("i"), array("q")  # compact, unlike lists
+        lengths = np.zeros(len(docs), dtype=np.int32)
+        for d, doc in enumerate(docs):
+            counts = Counter(vocab.setdefault(t, len(vocab)) for t in doc.terms)
+            term_ids.extend(counts)
+            tfs.extend(counts.values())
+            doc_ids.extend([d] * len(counts))
+            lengths[d] = len(doc.terms)
+        return cls._sorted(
+            list(vocab),
+            np.frombuffer(term_ids, dtype=np.int64),
+            np.frombuffer(doc_ids, dtype=np.int32),
+            np.minimum(np.frombuffer(tfs, dtype=np.int64), 65535).astype(np.uint16),
+            lengths,
+            [doc.id for doc in docs],
+            [doc.paper_id for doc in docs],
+            np.asarray([doc.year for doc in docs], dtype=np.int32),
+            [doc.tags for doc in docs],
+            [doc.collections for doc in docs],
+        )
+
+    @classmethod
+    def merged(cls, segments: Sequence["Segment"]) -> "Segment":
+        """The live documents of ``segments`` in one segment."""
+        vocab: dict[str, int] = {}
+        term_parts, doc_parts, tf_parts = [], [], []
+        ids: list[str] = []
+        paper_ids: list[str] = []
+        tags: list[list[str]] = []
+        collections: list[list[str]] = []
+        lengths, years = [], []
+        for segment in segments:
+            remap = np.asarray([vocab.setdefault(t, len(vocab)) for t in segment.terms], np.int64)
+            renumber = np.cumsum(segment.live, dtype=np.int64) - 1 + len(ids)
+            posting_terms = np.repeat(np.arange(len(segment.terms)), np.diff(segment.indptr))
+            keep = segment.live[segment.docs]
+            term_parts.append(remap[posting_terms[keep]])
+            doc_parts.append(renumber[segment.docs[keep]].astype(np.int32))
+            tf_parts.append(segment.tfs[keep])
+            alive = np.flatnonzero(segment.live)
+            ids.extend(segment.ids[i] for i in alive)
+            paper_ids.extend(segment.paper_ids[i] for i in alive)
+            tags.extend(segment.tags[i] for i in alive)
+            collections.extend(segment.collections[i] for i in alive)
+            lengths.append(segment.lengths[alive])
+            years.append(segment.years[alive])
+        return cls._sorted(
+            list(vocab),
+            np.concatenate(term_parts) if term_parts else np.zeros(0, np.int64),
+            np.concatenate(doc_parts) if doc_parts else np.zeros(0, np.int32),
+            np.concatenate(tf_parts) if tf_parts else np.zeros(0, np.uint16),
+            np.concatenate(lengths) if lengths else np.zeros(0, np.int32),
+            ids,
+            paper_ids,
+            np.concatenate(years) if years else np.zeros(0, np.int32),
+            tags,
+            collections,
+        )
+
+    @classmethod
+    def _sorted(
+        cls,
+        terms: list[str],
+        term_ids: np.ndarray,
+        doc_ids: np.ndarray,
+        tfs: np.ndarray,
+        lengths: np.ndarray,
+        ids: list[str],
+        paper_ids: list[str],
+        years: np.ndarray,
+        tags: list[list[str]],
+        collections: list[list[str]],
+    ) -> "Segment":
+        """A segment from (term, document, tf) postings in document order."""
+        order = np.argsort(term_ids, kind="stable")
+        indptr = np.zeros(len(terms) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(term_ids, minlength=len(terms)), out=indptr[1:])
+        live = np.ones(len(ids), dtype=bool)
+        return cls(
+            terms, indptr, doc_ids[order], tfs[order], lengths, ids, paper_ids, years, tags,
+            collections, live,
+        )  # fmt: skip
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @property
+    def dead(self) -> int:
+        return len(self.ids) - int(self.live.sum())
+
+    def postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """The live documents (local positions) holding ``term``, and its frequency in each."""
+        if self._lookup is None:
+            self._lookup = {t: i for i, t in enumerate(self.terms)}
+        row = self._lookup.get(term)
+        if row is None:
+            return np.zeros(0, np.int32), np.zeros(0, np.uint16)
+        docs = self.docs[self.indptr[row] : self.indptr[row + 1]]
+        tfs = self.tfs[self.indptr[row] : self.indptr[row + 1]]
+        keep = self.live[docs]
+        return docs[keep], tfs[keep]
+
+    def kill(self, chunk_id: str) -> bool:
+        """Mark the document ``chunk_id`` dead; False when this segment does not hold it."""
+        if self._positions is None:
+            self._positions = {i: n for n, i in enumerate(self.ids)}
+        position = self._positions.get(chunk_id)
+        if position is None or not self.live[position]:
+            return False
+        self.live[position] = False
+        return True
+
+    def admitted(self, filters: Filters) -> np.ndarray:
+        """True for the documents that pass ``filters``."""
+        keep = np.ones(len(self), dtype=bool)
+        if filters.year_from is not None:
+            keep &= (self.years != 0) & (self.years >= filters.year_from)
+        if filters.year_to is not None:
+            keep &= (self.years != 0) & (self.years <= filters.year_to)
+        if filters.tag is not None:
+            keep &= np.fromiter((filters.tag in t for t in self.tags), bool, len(self))
+        if filters.collection is not None:
+            wanted = filters.collection
+            keep &= np.fromiter((wanted in c for c in self.collections), bool, len(self))
+        return keep
+
+    # Files: <name>.npz (arrays) and <name>.json (strings); written once, never changed.
+
+    def save(self, directory: Path) -> None:
+        arrays = directory / f"{self.name}.npz"
+        if arrays.exists():
+            return
+        table = {
+            "terms": self.terms,
+            "ids": self.ids,
+            "paper_ids": self.paper_ids,
+            "tags": self.tags,
+            "collections": self.collections,
+        }
+        _write_atomic(directory / f"{self.name}.json", json.dumps(table).encode())
+        staging = directory / f"{self.name}.tmp.npz"
+        np.savez(
+            staging,
+            indptr=self.indptr,
+            docs=self.docs,
+            tfs=self.tfs,
+            lengths=self.lengths,
+            years=self.years,
+        )
+        os.replace(staging, arrays)
+
+    @classmethod
+    def load(cls, directory: Path, name: str, live: np.ndarray) -> "Segment":
+        table = json.loads((directory / f"{name}.json").read_text())
+        with np.load(directory / f"{name}.npz") as arrays:
+            segment = cls(
+                table["terms"], arrays["indptr"], arrays["docs"], arrays["tfs"],
+                arrays["lengths"], table["ids"], table["paper_ids"], arrays["years"],
+                table["tags"], table["collections"], live.astype(bool), name,
+            )  # fmt: skip
+        if len(segment.live) != len(segment.ids) or len(segment.lengths) != len(segment.ids):
+            raise ValueError(f"segment {name} is inconsistent")
+        return segment
+
+
+class Bm25:
+    """Documents in segments, searched as one collection."""
+
+    def __init__(self, segments: list[Segment] | None = None) -> None:
+        self.segments = segments or []
+
+    @classmethod
+    def build(cls, docs: Iterable[Doc], segment_size: int = 250_000) -> "Bm25":
+        """An index of ``docs``, read in segments of ``segment_size`` (memory stays bounded)."""
+        index = cls()
+        batch: list[Doc] = []
+        for doc in docs:
+            batch.append(doc)
+            if len(batch) == segment_size:
+                index.segments.append(Segment.of(batch))
+                batch = []
+        if batch:
+            index.segments.append(Segment.of(batch))
+        return index
+
+    def __len__(self) -> int:
+        return sum(len(s) - s.dead for s in self.segments)
+
+    def ids(self) -> list[str]:
+        """The live documents' ids."""
+        return [s.ids[i] for s in self.segments for i in np.flatnonzero(s.live)]
+
+    def replace(self, remove: Iterable[str], add: Sequence[Doc]) -> None:
+        """Remove the documents ``remove`` (where present), then add ``add`` as a new segment."""
+        for chunk_id in remove:
+            for segment in self.segments:
+                if segment.kill(chunk_id):
+                    break
+        if add:
+            self.segments.append(Segment.of(add))
+        self._compact()
+
+    def _compact(self) -> None:
+        chosen = [s for s in self.segments if s.dead > MAX_DEAD * len(s)]
+        excess = len(self.segments) - MAX_SEGMENTS
+        if excess > 0:
+            smallest = sorted(self.segments, key=lambda s: len(s) - s.dead)
+            chosen += [s for s in smallest[: excess + MAX_SEGMENTS // 2] if s not in chosen]
+        if not chosen:
+            return
+        kept = [s for s in self.segments if s not in chosen]
+        merged = Segment.merged(chosen)
+        self.segments = kept + ([merged] if len(merged) else [])
+
+    def search(
+        self, terms: Sequence[str], n: int, filters: Filters | None = None
+    ) -> list[tuple[str, float]]:
+        """The ``n`` best (id, score) pairs for the query ``terms`` (a term given twice counts
+        twice), best first; documents that score 0 are left out."""
+        live = len(self)
+        if not live or not terms or n <= 0:
+            return []
+        average = sum(int(s.lengths[s.live].sum()) for s in self.segments) / live or 1.0
+        bases = np.cumsum([0] + [len(s) for s in self.segments])
+        scores = np.zeros(int(bases[-1]), dtype=np.float32)
+        for term, repeat in Counter(terms).items():
+            found = [s.postings(term) for s in self.segments]
+            df = sum(len(docs) for docs, _ in found)
+            if not df:
+                continue
+            idf = math.log(1 + (live - df + 0.5) / (df + 0.5)) * repeat
+            for segment, base, (docs, tfs) in zip(self.segments, bases, found, strict=False):
+                tf = tfs.astype(np.float32)
+                norm = K1 * (1 - B + B * segment.lengths[docs] / average)
+                scores[base + docs] += idf * tf / (tf + norm)
+        if filters is not None and filters.active:
+            scores *= np.concatenate([s.admitted(filters) for s in self.segments])
+        scored = np.flatnonzero(scores > 0)
+        if not len(scored):
+            return []
+        n = min(n, len(scored))
+        top = scored[np.argpartition(-scores[scored], n - 1)[:n]]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        ids = [self._id_at(int(p), bases) for p in top]
+        return [(i, float(scores[p])) for i, p in zip(ids, top, strict=True)]
+
+    def _id_at(self, position: int, bases: np.ndarray) -> str:
+        s = int(np.searchsorted(bases, position, side="right")) - 1
+        return self.segments[s].ids[position - int(bases[s])]
+
+    # Files: the manifest names the segments and the file holding their live flags.
+
+    def save(self, directory: Path, extra: dict[str, object]) -> None:
+        """Write the index under ``directory``; the manifest is replaced last, so a crash leaves
+        the previous index whole. ``extra`` is kept in the manifest."""
+        directory.mkdir(parents=True, exist_ok=True)
+        for segment in self.segments:
+            segment.save(directory)
+        live_name = f"live-{uuid.uuid4().hex}.npz"
+        staging = directory / f"{live_name}.tmp.npz"
+        flags: dict[str, Any] = {s.name: s.live for s in self.segments}
+        np.savez(staging, **flags)
+        os.replace(staging, directory / live_name)
+        manifest = {"segments": [s.name for s in self.segments], "live": live_name} | extra
+        _write_atomic(directory / "manifest.json", json.dumps(manifest).encode())
+        _forget_unnamed(directory, {live_name, *(s.name for s in self.segments)})
+
+    @classmethod
+    def load(cls, directory: Path) -> "tuple[Bm25, dict[str, object]] | None":
+        """The saved index and the manifest's extras; None when there is none or it cannot be
+        read (the caller rebuilds it)."""
+        try:
+            manifest = json.loads((directory / "manifest.json").read_text())
+            with np.load(directory / manifest["live"]) as live:
+                segments = [Segment.load(directory, n, live[n]) for n in manifest["segments"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return cls(segments), manifest
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    staging = path.with_name(f"{path.name}.{uuid.uuid4().hex}.tmp")
+    staging.write_bytes(data)
+    os.replace(staging, path)
+
+
+def _forget_unnamed(directory: Path, named: set[str]) -> None:
+    cutoff = time.time() - GRACE_SECONDS
+    for path in directory.iterdir():
+        if path.name == "manifest.json" or path.name.split(".")[0] in named:
+            continue
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+        except OSError:
+            continue
