@@ -9,10 +9,19 @@ variables (``__`` separates sections: ``CITEWISE_STORE__SERVER_URL``), a TOML fi
 
 import hashlib
 import os
+import tomllib
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -23,6 +32,7 @@ from pydantic_settings import (
 )
 
 from assistant import paths
+from assistant.errors import ConfigError
 
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 
@@ -290,6 +300,35 @@ class _OpenAIEnvSource(PydanticBaseSettingsSource):
     def __call__(self) -> dict[str, object]:
         found = {key: os.environ[name] for key, name in self.NAMES.items() if os.environ.get(name)}
         return {"llm": found} if found else {}
+
+
+def load_settings(store: dict[str, Any] | None = None) -> Settings:
+    """The settings from every source (``store`` overrides the store section's fields); a
+    ``ConfigError`` that never quotes what was given when they are invalid."""
+    try:
+        return Settings(store=store) if store else Settings()
+    except ValidationError as error:
+        # Without the inputs (and without the cause, which holds them): pydantic quotes the
+        # section's whole input for a section-level error, API key included.
+        raise ConfigError(f"invalid settings: {_problems(error)}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(
+            f"the config file {config_file()} is not valid TOML: {error}",
+            hint="fix it, or point CITEWISE_CONFIG at another file",
+        ) from None
+    except OSError as error:
+        raise ConfigError(
+            f"the config file {config_file()} cannot be read: {error.strerror}",
+            hint="fix it, or point CITEWISE_CONFIG at another file",
+        ) from None
+
+
+def _problems(error: ValidationError) -> str:
+    """Each problem as ``section.field: what is wrong``, never the value that was given."""
+    return "; ".join(
+        f"{'.'.join(str(part) for part in problem['loc'])}: {problem['msg']}"
+        for problem in error.errors(include_url=False, include_input=False)
+    )
 
 
 def config_file() -> Path | None:

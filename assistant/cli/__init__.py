@@ -10,13 +10,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
 from rich.markup import escape
 
 from assistant import __version__
 from assistant.cli.console import err
-from assistant.errors import AssistantError, ConfigError
-from assistant.settings import Settings
+from assistant.errors import AssistantError
+from assistant.settings import Settings, load_settings
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -49,20 +48,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         store["path"] = Path(args.store).expanduser()
     if getattr(args, "server", None):
         store["server_url"] = args.server
-    try:
-        return Settings(store=store) if store else Settings()
-    except ValidationError as error:
-        # Without the inputs (and without the cause, which holds them): pydantic quotes the
-        # section's whole input for a section-level error, API key included.
-        raise ConfigError(f"invalid settings: {_problems(error)}") from None
-
-
-def _problems(error: ValidationError) -> str:
-    """Each problem as ``section.field: what is wrong``, never the value that was given."""
-    return "; ".join(
-        f"{'.'.join(str(part) for part in problem['loc'])}: {problem['msg']}"
-        for problem in error.errors(include_url=False, include_input=False)
-    )
+    return load_settings(store)
 
 
 def _common() -> argparse.ArgumentParser:

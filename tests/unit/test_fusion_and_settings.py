@@ -5,8 +5,10 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from assistant import cli
+from assistant.errors import ConfigError
 from assistant.retrieval import convex_fusion, reciprocal_rank_fusion
-from assistant.settings import Settings, StoreSettings
+from assistant.settings import Settings, StoreSettings, load_settings
 
 
 def test_rrf_rewards_agreement() -> None:
@@ -47,3 +49,28 @@ def test_a_collection_name_chroma_would_refuse_is_a_settings_error(name: str) ->
     with pytest.raises(ValidationError, match="collection"):
         StoreSettings(collection=name)
     assert StoreSettings(collection="lab-corpus.v2").collection == "lab-corpus.v2"
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ('[llm]\napi_key = "sk-secret-123456789"\nmodel = \n', r"not valid TOML: .*line 3"),
+        ('[retrieval]\nk = "many"\n', r"invalid settings: retrieval\.k"),
+    ],
+)
+def test_a_broken_config_file_is_one_configuration_error(
+    text: str,
+    match: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(text)
+    monkeypatch.setenv("CITEWISE_CONFIG", str(config))
+    with pytest.raises(ConfigError, match=match):
+        load_settings()
+    assert cli.main(["papers"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Configuration:") and "Traceback" not in err
+    assert "sk-secret" not in err
