@@ -3,7 +3,9 @@ belongs to no screen (opening the library, ingesting, the language-model set-up)
 
 The first screen shows at once; the library (Chroma, the embedding model) opens in a thread
 worker behind it, loading the demo corpus into an empty store with a progress bar. Escape stops
-whatever runs: a streaming answer, a check, an ingest.
+whatever runs: a streaming answer, a check, an ingest. Every few seconds a thread worker reads
+the store's generation token, so that papers other processes write (``citewise ingest`` in
+another terminal, a colleague on a shared server) show up in the library.
 """
 
 import time
@@ -17,6 +19,7 @@ from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
+from textual.timer import Timer
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from assistant import paths
@@ -33,6 +36,7 @@ from assistant.tui.messages import (
     Opened,
     OpenSession,
     ShowTopic,
+    StoreChecked,
     TaskEnded,
 )
 from assistant.tui.screens.ask import AskScreen
@@ -60,6 +64,10 @@ EMPTY_STORE = (
 )
 STOPPABLE = frozenset({"task", "check", "ingest", "load", "map", "panel"})
 """Worker groups that Escape stops."""
+WRITERS = frozenset({"load", "ingest", "remove"})
+"""Worker groups that write the store from this app: the check for other writers waits."""
+POLL_SECONDS = 3.0
+"""How often the app checks whether another process wrote the store."""
 
 
 def open_library(settings: Settings) -> "Library":
@@ -121,6 +129,12 @@ class CitewiseApp(App[None]):
         self.model_opener = model_opener
         self.exit_when_ready = exit_when_ready
         self.times: dict[str, float] = {}
+        self.generation = ""
+        """The store's generation token when the papers shown were read."""
+        self.shown_changes = 0
+        """Library changes shown so far (a check begun before the latest one is stale)."""
+        self.store_down = False
+        self.poll: Timer | None = None
         for name, screen in MODES.items():
             self.add_mode(name, partial(screen, self.context))
         self.model_label, self.evidence = describe_backend(settings.llm)
@@ -133,6 +147,8 @@ class CitewiseApp(App[None]):
         self.times["ready"] = time.time()
 
     async def on_unmount(self) -> None:
+        if self.poll is not None:
+            self.poll.stop()
         workspace = self.context.workspace
         if workspace is not None:
             await workspace.models.aclose()
@@ -158,9 +174,11 @@ class CitewiseApp(App[None]):
             opener = self.model_opener or partial(open_model, settings.llm)
             models = session.ModelHolder(opener)
             workspace = Workspace(library, models, Meter.from_settings(settings.llm))
-            self.post_message(Opened(workspace, library.papers()))
+            generation = library.store.generation()
+            self.post_message(Opened(workspace, library.papers(), generation))
         except Exception as error:
-            self.call_from_thread(self.context.failed, as_assistant_error(error))
+            failed = as_assistant_error(error, "the library could not be opened")
+            self.call_from_thread(self.context.failed, failed)
             self.post_message(Failed(error))
             if self.exit_when_ready:
                 self.call_from_thread(self.exit, return_code=1)
@@ -169,6 +187,8 @@ class CitewiseApp(App[None]):
         self.context.opened(message.workspace, message.papers)
         self.papers = len(message.papers)
         self.library_version += 1
+        self.generation = message.generation
+        self.poll = self.set_interval(POLL_SECONDS, self.poll_store, name="store check")
         self.times["loaded"] = time.time()
         if self.exit_when_ready:
             self.exit()
@@ -191,7 +211,8 @@ class CitewiseApp(App[None]):
                 f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
                 f"{len(report.failed)} failed"
             )
-            self.post_message(LibraryChanged(library.papers(), summary))
+            generation = library.store.generation()  # before the papers: no write missed
+            self.post_message(LibraryChanged(library.papers(), summary, generation))
             for failure in report.failed[:3]:
                 self.post_message(Failed(InputError(failure)))
         except Exception as error:
@@ -217,8 +238,50 @@ class CitewiseApp(App[None]):
         self.context.papers = message.papers
         self.papers = len(message.papers)
         self.library_version += 1
+        self.shown_changes += 1
+        self.generation = message.generation or self.generation
         if message.summary:
             self.notify(message.summary, title="Library", markup=False)
+
+    # Following other processes' writes
+
+    def poll_store(self) -> None:
+        """The timer's tick: check the store unless this app is writing it or checking still."""
+        if not any(w.group in WRITERS | {"poll"} and not w.is_finished for w in self.workers):
+            self.read_store(self.generation, self.shown_changes)
+
+    @work(thread=True, exit_on_error=False, group="poll")
+    def read_store(self, seen: str, since: int) -> None:
+        """Read the store's generation token, and the papers only if it moved from ``seen``."""
+        try:
+            library = self.context.require().library
+            generation = library.store.generation()
+            papers = library.papers() if generation != seen else None
+        except Exception as error:
+            failed = as_assistant_error(error, "the store could not be read")
+            self.post_message(StoreChecked(since, error=failed))
+        else:
+            self.post_message(StoreChecked(since, generation, papers))
+
+    def on_store_checked(self, message: StoreChecked) -> None:
+        if message.error is not None:
+            if not self.store_down:  # one toast until the store answers again
+                self.store_down = True
+                error = message.error
+                hint = f"\n{error.hint}" if error.hint else ""
+                text = f"{error.message}{hint}\nThe library shown may be out of date."
+                self.notify(text, title="Store", severity="warning", timeout=12, markup=False)
+            return
+        if self.store_down:
+            self.store_down = False
+            self.notify("The store answers again.", title="Store", markup=False)
+        writing = any(w.group in WRITERS and not w.is_finished for w in self.workers)
+        if message.papers is None or message.since != self.shown_changes or writing:
+            return  # unchanged, or this app changed the library since: its papers are newer
+        if message.papers == self.context.papers:  # this app's own write (a removal)
+            self.generation = message.generation
+        else:
+            self.post_message(LibraryChanged(message.papers, "", message.generation))
 
     # What screens ask of the app
 
@@ -277,7 +340,8 @@ class CitewiseApp(App[None]):
             await self.screen.run_action("close_panel")
 
 
-def as_assistant_error(error: BaseException) -> AssistantError:
+def as_assistant_error(error: BaseException, failed: str) -> AssistantError:
+    """``error`` if it is one of ours; else a StoreError saying what ``failed``."""
     if isinstance(error, AssistantError):
         return error
-    return StoreError(f"the library could not be opened: {type(error).__name__}: {error}")
+    return StoreError(f"{failed}: {type(error).__name__}: {error}")

@@ -8,6 +8,7 @@ from textual.message import Message
 
 if TYPE_CHECKING:
     from assistant.corpus.paper import Paper
+    from assistant.errors import AssistantError
     from assistant.tui.context import Workspace
 
 
@@ -17,6 +18,8 @@ class Opened(Message):
 
     workspace: "Workspace"
     papers: "list[Paper]"
+    generation: str = ""
+    """The store's generation token when ``papers`` were read."""
 
 
 @dataclass
@@ -39,6 +42,22 @@ class LibraryChanged(Message):
 
     papers: "list[Paper]"
     summary: str
+    generation: str = ""
+    """The store's generation token when ``papers`` were read ("" if unknown: the next check
+    of the store reads the papers again)."""
+
+
+@dataclass
+class StoreChecked(Message):
+    """The periodic check for writes by other processes (another citewise, a colleague on a
+    shared server): ``papers`` when the store's generation moved, ``error`` when it could not
+    be read."""
+
+    since: int
+    """How many library changes the app had shown when the check began."""
+    generation: str = ""
+    papers: "list[Paper] | None" = None
+    error: "AssistantError | None" = None
 
 
 @dataclass

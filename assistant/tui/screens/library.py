@@ -113,4 +113,5 @@ class LibraryScreen(ModeScreen):
     def remove_papers(self, papers: list[Paper]) -> None:
         library = self.context.require().library
         removed = library.remove([p.id for p in papers])
-        self.post_message(LibraryChanged(library.papers(), f"{removed} removed"))
+        generation = library.store.generation()  # before the papers: a later write is seen
+        self.post_message(LibraryChanged(library.papers(), f"{removed} removed", generation))
