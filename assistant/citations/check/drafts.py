@@ -9,7 +9,7 @@ placeholder (a hand-written ``[12]``) is reported in ``Draft.notes`` and not che
 
 A citation placed after a sentence's full stop (``holds.\\cite{a}``, ``holds.~\\cite{a}``, or
 ``holds. [@a]`` followed by the next sentence's capital) belongs to that sentence: the readers
-put its placeholder before the full stop (``place_marker``). A textual citation (``\\citet``,
+put its placeholder before the full stop (``Output.cite``). A textual citation (``\\citet``,
 ``@key`` in running text) always belongs to the sentence it opens.
 """
 
@@ -34,6 +34,9 @@ LINE = "\ue000"
 """A line break inside a block, kept through decoding so each sentence knows its line."""
 
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?:~|\\ )?\Z")
+_AFTER_FULL_STOP = "\"'”’)]~\\ "
+"""Every character ``_SENTENCE_END`` allows after the full stop."""
+_FOLLOWING = re.compile(r"[ \t~]*(.?)", re.DOTALL)
 _BLANK_LINE = re.compile(rf"\n[ \t]*\n|{PARAGRAPH}")
 _ONLY_PUNCTUATION = re.compile(r"[\W_]*")
 
@@ -78,46 +81,90 @@ class CitationKeys:
 
     def __init__(self) -> None:
         self.numbers: dict[str, int] = {}
+        self.keys: dict[int, str] = {}
+        """The reverse of ``numbers``, kept as it grows (rebuilt per sentence, it made a draft
+        with many keys take quadratic time)."""
 
     def marker(self, keys: Iterable[str]) -> str:
         """The placeholder marker for ``keys`` (empty when there are none)."""
-        numbers = [
-            self.numbers.setdefault(key, FIRST_NUMBER + len(self.numbers))
-            for key in dict.fromkeys(k.strip() for k in keys)
-            if key
-        ]
-        return format_marker(numbers)
+        unique = dict.fromkeys(key.strip() for key in keys)
+        return format_marker(self._number(key) for key in unique if key)
 
     def keys_of(self, numbers: Iterable[int]) -> tuple[tuple[str, ...], list[int]]:
         """The keys of the placeholder numbers, and the numbers that are no placeholder."""
-        by_number = {number: key for key, number in self.numbers.items()}
-        found = [by_number[n] for n in numbers if n in by_number]
-        return tuple(dict.fromkeys(found)), [n for n in numbers if n not in by_number]
+        found = [self.keys[n] for n in numbers if n in self.keys]
+        return tuple(dict.fromkeys(found)), [n for n in numbers if n not in self.keys]
+
+    def _number(self, key: str) -> int:
+        if key not in self.numbers:
+            self.numbers[key] = FIRST_NUMBER + len(self.numbers)
+            self.keys[self.numbers[key]] = key
+        return self.numbers[key]
 
 
-def place_marker(before: str, marker: str, after: str, *, textual: bool) -> str:
-    """``before`` with ``marker`` appended, or put before its closing full stop when the citation
-    belongs to the sentence that ends there (see the module docstring)."""
-    if not marker:
-        return before
-    end = None if textual else _SENTENCE_END.search(before)
-    if end is not None:
-        glued = not before[end.start() :].rstrip("~\\ ").endswith(" ")
-        follows = after.lstrip(" \t~")
-        if glued or not follows or follows[:1] in "\n" or follows[:1].isupper():
-            return f"{before[: end.start()]} {marker}{before[end.start() :]}"
-    return f"{before} {marker} "
+class Output:
+    """The text a reader writes, kept in pieces and joined once at the end: rebuilding the whole
+    text at each citation (or searching it for the last full stop) takes time quadratic in the
+    draft's length."""
+
+    def __init__(self) -> None:
+        self.pieces: list[str] = []
+        self.lines = 0
+        """Line breaks written so far."""
+
+    def write(self, text: str) -> None:
+        self.pieces.append(text)
+        self.lines += text.count("\n")
+
+    def cite(self, marker: str, follows: str, *, textual: bool) -> None:
+        """Write ``marker``, before the closing full stop when the citation belongs to the
+        sentence that ends there (see the module docstring); ``follows`` is the first character
+        after the citation that is no space or tie (see ``following``)."""
+        if not marker:
+            return
+        tail = self._tail()
+        end = None if textual else _SENTENCE_END.search(tail)
+        if end is not None:
+            glued = not tail[end.start() :].rstrip("~\\ ").endswith(" ")
+            if glued or not follows or follows == "\n" or follows.isupper():
+                self.pieces += [tail[: end.start()], f" {marker}", tail[end.start() :]]
+                return
+        self.pieces += [tail, f" {marker} "]
+
+    def text(self) -> str:
+        return "".join(self.pieces)
+
+    def _tail(self) -> str:
+        """The last pieces, taken off and joined: back to the last one with a character that
+        ``_SENTENCE_END`` allows for no full stop, so the full stop it looks for, if any, is in
+        them."""
+        start = len(self.pieces)
+        while start and not self.pieces[start - 1].rstrip(_AFTER_FULL_STOP):
+            start -= 1
+        start = max(start - 1, 0)
+        tail = "".join(self.pieces[start:])
+        del self.pieces[start:]
+        return tail
+
+
+def following(text: str, position: int) -> str:
+    """The first character from ``position`` that is no space, tab or tie; empty at the end."""
+    match = _FOLLOWING.match(text, position)
+    return match.group(1) if match else ""
 
 
 def paragraphs(text: str, first_line: int = 1) -> Iterator[Block]:
-    """Blocks of ``text`` split at blank lines and ``PARAGRAPH`` marks, with their lines."""
-    start = 0
+    """Blocks of ``text`` split at blank lines and ``PARAGRAPH`` marks, with their lines (counted
+    on from the previous block: counting from the start each time is quadratic on many)."""
+    start = counted = 0
+    line = first_line
     for match in [*_BLANK_LINE.finditer(text), None]:
         end = match.start() if match else len(text)
         piece = text[start:end]
         if piece.strip():
             skipped = len(piece) - len(piece.lstrip())
-            line = first_line + text.count("\n", 0, start + skipped)
+            line += text.count("\n", counted, start + skipped)
+            counted = start + skipped
             yield Block(piece.strip().replace("\n", LINE), line)
         if match:
             start = match.end()

@@ -8,15 +8,17 @@ definitions (each its own paragraph), block quotes, link text, emphasised and co
 """
 
 import re
+from bisect import bisect_left
 
 from assistant.citations.check.drafts import (
     PARAGRAPH,
     Block,
     CitationKeys,
     Draft,
+    Output,
     assemble,
+    following,
     paragraphs,
-    place_marker,
 )
 from assistant.corpus.normalize import clean_text
 
@@ -43,7 +45,13 @@ _AUTOLINK = re.compile(r"<(?:https?|mailto):[^>\s]*>")
 _FOOTNOTE_REFERENCE = re.compile(r"\[\^[^\]]+\]")
 _HTML_TAG = re.compile(r"</?[A-Za-z][^>\n]*>")
 _CODE = re.compile(r"(`+)(.+?)\1")
-_EMPHASIS = re.compile(r"(\*{1,3})(?=\S)(.+?)(?<=\S)\1|(?<!\w)(_{1,3})(?=\S)(.+?)(?<=\S)\3(?!\w)")
+_OPENING = re.compile(r"\*|(?<!\w)_")
+_CLOSING = {
+    **{("*", size): re.compile(rf"(?<=\S)(?=\*{{{size}}})") for size in (1, 2, 3)},
+    **{("_", size): re.compile(rf"(?<=\S)(?=_{{{size}}}(?!\w))") for size in (1, 2, 3)},
+}
+"""Where a closing run of one to three marks can start: after a non-space (and for ``_``, before
+no word character)."""
 
 
 def parse(source: str) -> Draft:
@@ -65,14 +73,14 @@ def parse(source: str) -> Draft:
 
 def _citations(text: str, keys: CitationKeys) -> str:
     """Bracketed citation groups, then textual ``@key``s, replaced by placeholders."""
-    done, position = "", 0
+    output, position = Output(), 0
     for match in _BRACKETED.finditer(text):
         found = [_key(k) for k in _KEY_IN_BRACKETS.findall(match.group(1))]
-        before = done + text[position : match.start()]
-        done = place_marker(before, keys.marker(found), text[match.end() :], textual=False)
+        output.write(text[position : match.start()])
+        output.cite(keys.marker(found), following(text, match.end()), textual=False)
         position = match.end()
-    text = done + text[position:]
-    return _IN_TEXT.sub(lambda m: f" {keys.marker([_key(m.group(1))])} ", text)
+    output.write(text[position:])
+    return _IN_TEXT.sub(lambda m: f" {keys.marker([_key(m.group(1))])} ", output.text())
 
 
 def _key(raw: str) -> str:
@@ -89,8 +97,51 @@ def _inline(text: str) -> str:
     text = _CODE.sub(r"\2", text)
     previous = None
     while previous != text:  # nested emphasis: ***a** b*
-        previous, text = text, _EMPHASIS.sub(lambda m: m.group(2) or m.group(4), text)
+        previous, text = text, _emphasis(text)
     return text.replace("\\", "")
+
+
+def _emphasis(text: str) -> str:
+    """``text`` with each emphasised span, left to right, replaced by what it emphasises.
+
+    A span opens with one to three ``*`` (or ``_`` after no word character) before a non-space,
+    and closes at the nearest run of as many of the same marks on that line that follows a
+    non-space (``_`` before no word character); the most marks that find a closing win. Each
+    opening looks its closing up in a sorted list of them: scanning the line for it from every
+    mark takes quadratic time on a line of marks that close nothing (``*a *a *a``)."""
+    if "*" not in text and "_" not in text:
+        return text
+    closings = {marks: [m.start() for m in p.finditer(text)] for marks, p in _CLOSING.items()}
+    line_ends = [m.start() for m in re.finditer("\n", text)] + [len(text)]
+    pieces: list[str] = []
+    position = 0
+    for opening in _OPENING.finditer(text):
+        start = opening.start()
+        span = _span(text, start, closings, line_ends) if start >= position else None
+        if span is not None:
+            size, close = span
+            pieces += [text[position:start], text[start + size : close]]
+            position = close + size
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+def _span(
+    text: str, start: int, closings: dict[tuple[str, int], list[int]], line_ends: list[int]
+) -> tuple[int, int] | None:
+    """How many marks open the span at ``start`` and where its closing marks begin; None when no
+    span opens there."""
+    mark = text[start]
+    for size in (3, 2, 1):
+        inner = start + size
+        if not text.startswith(mark * size, start) or text[inner : inner + 1].isspace():
+            continue
+        candidates = closings[mark, size]
+        found = bisect_left(candidates, inner + 1)
+        line_end = line_ends[bisect_left(line_ends, inner)]
+        if found < len(candidates) and candidates[found] < line_end:
+            return size, candidates[found]
+    return None
 
 
 def _blank(match: re.Match[str]) -> str:
