@@ -2,6 +2,7 @@
 
     .venv/bin/python -m benchmarks.scale [--target 1000000] [--checkpoints 10000,100000,1000000]
         [--store DIR] [--keep] [--real N] [--batch 5000] [--every N] [--queries 50]
+    .venv/bin/python -m benchmarks.scale --remeasure DIR   # a kept store's figures, again
 
 The store is a temporary directory (deleted at the end), or ``--store DIR`` (new or empty; kept
 with ``--keep``): Chroma's ``PersistentClient`` files under ``DIR/chroma``, the BM25 index under
@@ -75,6 +76,7 @@ SMALL = 500
 """Chunks in the write timed after each checkpoint: about what a 350-paper ingest writes."""
 """Chunks per store write: Chroma's local client takes at most 5,461."""
 SIGMA = 0.05
+SYNTHETIC = "Synthetic "
 MIN_SENTENCE = 30
 
 
@@ -89,10 +91,12 @@ class Seed:
     sentences: list[str]
 
     @classmethod
-    def from_store(cls, store: ChunkStore) -> "Seed":
+    def from_store(cls, store: ChunkStore, limit: int | None = None) -> "Seed":
+        """The real chunks among the first ``limit`` written (all, by default)."""
         by_paper: dict[str, list[StoredChunk]] = {}
-        for chunk in store.chunks():
-            by_paper.setdefault(chunk.paper.id, []).append(chunk)
+        for chunk in store.chunks(limit=limit):
+            if not chunk.paper.title.startswith(SYNTHETIC):
+                by_paper.setdefault(chunk.paper.id, []).append(chunk)
         ordered = [sorted(chunks, key=lambda c: c.index) for chunks in by_paper.values()]
         ids = [c.id for chunks in ordered for c in chunks]
         found: dict[str, NDArray[np.float32]] = {}
@@ -114,10 +118,12 @@ class Seed:
 class Synthesizer:
     """Synthetic papers, their chunks and vectors, as the module docstring describes."""
 
-    def __init__(self, seed: Seed, chunking: ChunkSettings, random_seed: int = 7) -> None:
+    def __init__(
+        self, seed: Seed, chunking: ChunkSettings, random_seed: int = 7, first: int = 0
+    ) -> None:
         self.seed = seed
         self.chunking = chunking
-        self.made = 0
+        self.made = first
         self._rng = np.random.default_rng(random_seed)
         self._shuffle = random.Random(random_seed)
 
@@ -130,7 +136,7 @@ class Synthesizer:
             i = self.made
             base, sentences, base_rows = self.seed.papers[i % len(self.seed.papers)]
             paper = Paper(
-                title=f"Synthetic {i}: {base.title}",
+                title=f"{SYNTHETIC}{i}: {base.title}",
                 abstract=" ".join(self._shuffle.sample(self.seed.sentences, sentences)),
                 year=1990 + i % 35,
                 tags=[f"s{i % 10}"],
@@ -354,9 +360,24 @@ def store_dir(path: Path | None, keep: bool) -> Iterator[Path]:
             shutil.rmtree(root, ignore_errors=True)
 
 
+def remeasure(root: Path, queries: Sequence[str]) -> None:
+    """The checkpoint figures of a store this benchmark kept (``--keep``), at its size."""
+    began = time.perf_counter()
+    library = Library(Settings(store={"path": root}))
+    seed = Seed.from_store(library.store, limit=20_000)  # the real chunks were written first
+    made = library.count_chunks()  # numbers past every synthetic paper already there
+    synthesizer = Synthesizer(seed, library.settings.chunking, first=made)
+    measure(library, synthesizer, root, queries, 0, float("nan"), began)  # papers: not printed
+
+
 def main() -> None:
     args = _parser().parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # progress in a log
+    if args.remeasure:
+        remeasure(
+            args.remeasure, list(read_queries(SCIFACT / "queries.jsonl").values())[: args.queries]
+        )
+        return
     stops = sorted({c for c in args.checkpoints if c < args.target} | {args.target})
     every = args.every or max(args.batch, round(args.target / 20 / args.batch) * args.batch)
     queries = list(read_queries(SCIFACT / "queries.jsonl").values())[: args.queries]
@@ -410,6 +431,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--store", type=Path, help="a new or empty directory for the store")
     parser.add_argument("--keep", action="store_true", help="keep the store afterwards")
+    parser.add_argument(
+        "--remeasure",
+        type=Path,
+        metavar="DIR",
+        help="measure a store a previous run kept, at its size (no growth)",
+    )
     parser.add_argument("--real", type=int, help="ingest only the first N SciFact abstracts")
     parser.add_argument("--batch", type=int, default=BATCH, help="chunks per store write")
     parser.add_argument("--every", type=int, default=0, help="chunks per write-rate line")

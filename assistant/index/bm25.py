@@ -6,20 +6,15 @@ tf / (tf + k1 (1 - b + b dl / avgdl)), k1 = 1.5, b = 0.75. N, df and the average
 those of the live documents at the moment of the query, so adding documents (a new segment) or
 removing some (marked dead in their segment) never requires touching the others. Segments are
 merged when there are too many or too much of one is dead; merging moves postings, it never
-re-tokenizes.
+re-tokenizes. How an index lies on disk is ``bm25_files.py``.
 """
 
-import json
 import math
-import os
-import time
 import uuid
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -30,9 +25,6 @@ MAX_SEGMENTS = 8
 """More segments than this are merged, the smallest first."""
 MAX_DEAD = 0.25
 """A segment with more dead documents than this fraction is rewritten without them."""
-GRACE_SECONDS = 300.0
-"""Files no manifest names are deleted only this long after they were written, so another
-process that has just read the previous manifest can still load what it names."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +56,8 @@ class Segment:
     name: str = field(default_factory=lambda: f"seg-{uuid.uuid4().hex}")
     _lookup: dict[str, int] | None = None
     _positions: dict[str, int] | None = None
+    _live_length: int | None = None
+    """The live documents' total length (kept as documents die: a query needs it)."""
 
     @classmethod
     def of(cls, docs: Sequence[Doc]) -> "Segment":
@@ -158,6 +152,12 @@ class Segment:
     def dead(self) -> int:
         return len(self.ids) - int(self.live.sum())
 
+    @property
+    def live_length(self) -> int:
+        if self._live_length is None:
+            self._live_length = int(self.lengths[self.live].sum())
+        return self._live_length
+
     def postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         """The live documents (local positions) holding ``term``, and its frequency in each."""
         if self._lookup is None:
@@ -178,6 +178,8 @@ class Segment:
         if position is None or not self.live[position]:
             return False
         self.live[position] = False
+        if self._live_length is not None:
+            self._live_length -= int(self.lengths[position])
         return True
 
     def admitted(self, filters: Filters) -> np.ndarray:
@@ -193,44 +195,6 @@ class Segment:
             wanted = filters.collection
             keep &= np.fromiter((wanted in c for c in self.collections), bool, len(self))
         return keep
-
-    # Files: <name>.npz (arrays) and <name>.json (strings); written once, never changed.
-
-    def save(self, directory: Path) -> None:
-        arrays = directory / f"{self.name}.npz"
-        if arrays.exists():
-            return
-        table = {
-            "terms": self.terms,
-            "ids": self.ids,
-            "paper_ids": self.paper_ids,
-            "tags": self.tags,
-            "collections": self.collections,
-        }
-        _write_atomic(directory / f"{self.name}.json", json.dumps(table).encode())
-        staging = directory / f"{self.name}.tmp.npz"
-        np.savez(
-            staging,
-            indptr=self.indptr,
-            docs=self.docs,
-            tfs=self.tfs,
-            lengths=self.lengths,
-            years=self.years,
-        )
-        os.replace(staging, arrays)
-
-    @classmethod
-    def load(cls, directory: Path, name: str, live: np.ndarray) -> "Segment":
-        table = json.loads((directory / f"{name}.json").read_text())
-        with np.load(directory / f"{name}.npz") as arrays:
-            segment = cls(
-                table["terms"], arrays["indptr"], arrays["docs"], arrays["tfs"],
-                arrays["lengths"], table["ids"], table["paper_ids"], arrays["years"],
-                table["tags"], table["collections"], live.astype(bool), name,
-            )  # fmt: skip
-        if len(segment.live) != len(segment.ids) or len(segment.lengths) != len(segment.ids):
-            raise ValueError(f"segment {name} is inconsistent")
-        return segment
 
 
 class Bm25:
@@ -290,19 +254,28 @@ class Bm25:
         live = len(self)
         if not live or not terms or n <= 0:
             return []
-        average = sum(int(s.lengths[s.live].sum()) for s in self.segments) / live or 1.0
+        average = sum(s.live_length for s in self.segments) / live or 1.0
         bases = np.cumsum([0] + [len(s) for s in self.segments])
         scores = np.zeros(int(bases[-1]), dtype=np.float32)
+        found = {t: [s.postings(t) for s in self.segments] for t in Counter(terms)}
+        norms: dict[int, np.ndarray] = {}  # per segment, only where a term occurs
         for term, repeat in Counter(terms).items():
-            found = [s.postings(term) for s in self.segments]
-            df = sum(len(docs) for docs, _ in found)
+            df = sum(len(docs) for docs, _ in found[term])
             if not df:
                 continue
             idf = math.log(1 + (live - df + 0.5) / (df + 0.5)) * repeat
-            for segment, base, (docs, tfs) in zip(self.segments, bases, found, strict=False):
+            for s, (segment, (docs, tfs)) in enumerate(
+                zip(self.segments, found[term], strict=True)
+            ):
+                if not len(docs):
+                    continue
+                if s not in norms:
+                    norms[s] = (K1 * (1 - B) + K1 * B / average * segment.lengths).astype(
+                        np.float32
+                    )
                 tf = tfs.astype(np.float32)
-                norm = K1 * (1 - B + B * segment.lengths[docs] / average)
-                scores[base + docs] += idf * tf / (tf + norm)
+                view = scores[bases[s] : bases[s + 1]]
+                view[docs] += idf * tf / (tf + norms[s][docs])
         if filters is not None and filters.active:
             scores *= np.concatenate([s.admitted(filters) for s in self.segments])
         scored = np.flatnonzero(scores > 0)
@@ -317,50 +290,3 @@ class Bm25:
     def _id_at(self, position: int, bases: np.ndarray) -> str:
         s = int(np.searchsorted(bases, position, side="right")) - 1
         return self.segments[s].ids[position - int(bases[s])]
-
-    # Files: the manifest names the segments and the file holding their live flags.
-
-    def save(self, directory: Path, extra: dict[str, object]) -> None:
-        """Write the index under ``directory``; the manifest is replaced last, so a crash leaves
-        the previous index whole. ``extra`` is kept in the manifest."""
-        directory.mkdir(parents=True, exist_ok=True)
-        for segment in self.segments:
-            segment.save(directory)
-        live_name = f"live-{uuid.uuid4().hex}.npz"
-        staging = directory / f"{live_name}.tmp.npz"
-        flags: dict[str, Any] = {s.name: s.live for s in self.segments}
-        np.savez(staging, **flags)
-        os.replace(staging, directory / live_name)
-        manifest = {"segments": [s.name for s in self.segments], "live": live_name} | extra
-        _write_atomic(directory / "manifest.json", json.dumps(manifest).encode())
-        _forget_unnamed(directory, {live_name, *(s.name for s in self.segments)})
-
-    @classmethod
-    def load(cls, directory: Path) -> "tuple[Bm25, dict[str, object]] | None":
-        """The saved index and the manifest's extras; None when there is none or it cannot be
-        read (the caller rebuilds it)."""
-        try:
-            manifest = json.loads((directory / "manifest.json").read_text())
-            with np.load(directory / manifest["live"]) as live:
-                segments = [Segment.load(directory, n, live[n]) for n in manifest["segments"]]
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-        return cls(segments), manifest
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    staging = path.with_name(f"{path.name}.{uuid.uuid4().hex}.tmp")
-    staging.write_bytes(data)
-    os.replace(staging, path)
-
-
-def _forget_unnamed(directory: Path, named: set[str]) -> None:
-    cutoff = time.time() - GRACE_SECONDS
-    for path in directory.iterdir():
-        if path.name == "manifest.json" or path.name.split(".")[0] in named:
-            continue
-        try:
-            if path.is_file() and path.stat().st_mtime < cutoff:
-                path.unlink()
-        except OSError:
-            continue

@@ -16,13 +16,15 @@ from pathlib import Path
 
 import Stemmer
 
+from assistant.index import bm25_files
 from assistant.index.bm25 import Bm25, Doc
 from assistant.index.filters import Filters
 from assistant.index.records import StoredChunk
 from assistant.index.store import ChunkStore, Version
 
-FORMAT = 2
-"""Version 2: segments with raw term frequencies (version 1 was one bm25s index, rebuilt)."""
+FORMAT = 3
+"""Version 3: segment folders, memory-mapped (2: segments in .npz and JSON; 1: one bm25s
+index). An index in another format is rebuilt."""
 REBUILD_SHARE = 0.5
 """When more than this share of the index would be re-read, a full rebuild is as cheap."""
 
@@ -102,12 +104,12 @@ class LexicalIndex:
     def save(self, directory: Path) -> None:
         v = self.version
         extra: dict[str, object] = {"format": FORMAT, "token": v.token, "seq": v.seq}
-        self._bm25.save(directory, extra | {"epoch": v.epoch})
+        bm25_files.save(self._bm25, directory, extra | {"epoch": v.epoch})
 
     @classmethod
     def load(cls, directory: Path) -> "LexicalIndex | None":
         """The saved index, or None when there is none or it cannot be read (it is rebuilt)."""
-        loaded = Bm25.load(directory)
+        loaded = bm25_files.load(directory)
         if loaded is None:
             return None
         bm25, manifest = loaded

@@ -164,9 +164,12 @@ class ChunkStore:
         metas = page["metadatas"] or []
         return group(stored(i, m, "") for i, m in zip(page["ids"], metas, strict=True))
 
-    def chunks(self, *, include_text: bool = True) -> Iterator[StoredChunk]:
-        """Every chunk, page by page (by id: Chroma's offset paging slows as the offset grows)."""
-        listed = guard(self.location, lambda: self._collection.get(include=[]))
+    def chunks(
+        self, *, include_text: bool = True, limit: int | None = None
+    ) -> Iterator[StoredChunk]:
+        """Every chunk (the first ``limit`` written), page by page; by id, because Chroma's
+        offset paging slows as the offset grows."""
+        listed = guard(self.location, lambda: self._collection.get(include=[], limit=limit))
         ids = listed["ids"]
         for start in range(0, len(ids), PAGE):
             yield from self._read(ids[start : start + PAGE], include_text)

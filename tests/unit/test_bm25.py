@@ -8,9 +8,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from assistant.index import bm25
+from assistant.index import bm25, bm25_files
 from assistant.index.bm25 import Bm25, Doc
 from assistant.index.filters import Filters
 
@@ -126,30 +127,31 @@ def test_saved_index_loads_with_its_removals_and_extras(tmp_path: Path) -> None:
     docs = [random_doc(rng, n) for n in range(50)]
     index = Bm25.build(docs[:30], segment_size=12)
     index.replace([d.id for d in docs[:4]], docs[30:])
-    index.save(tmp_path / "lex", {"token": "7:abc"})
+    bm25_files.save(index, tmp_path / "lex", {"token": "7:abc"})
 
-    loaded = Bm25.load(tmp_path / "lex")
+    loaded = bm25_files.load(tmp_path / "lex")
     assert loaded is not None
     again, manifest = loaded
     assert manifest["token"] == "7:abc"
     assert_matches(again, {d.id: d for d in docs[4:]}, rng)
     # Removals after loading are saved too, and old segment files are reused, not rewritten.
-    before = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "lex").glob("seg-*.npz")}
+    before = {p: p.stat().st_mtime_ns for p in (tmp_path / "lex").glob("seg-*/*")}
     again.replace([docs[10].id], [])
-    again.save(tmp_path / "lex", {})
-    reloaded = Bm25.load(tmp_path / "lex")
+    bm25_files.save(again, tmp_path / "lex", {})
+    reloaded = bm25_files.load(tmp_path / "lex")
     assert reloaded is not None and docs[10].id not in reloaded[0].ids()
-    after = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "lex").glob("seg-*.npz")}
+    assert all(isinstance(s.docs, np.memmap) for s in reloaded[0].segments)  # opens at once
+    after = {p: p.stat().st_mtime_ns for p in (tmp_path / "lex").glob("seg-*/*")}
     assert after == before
 
 
 def test_unreadable_or_missing_index_loads_as_none(tmp_path: Path) -> None:
-    assert Bm25.load(tmp_path / "nothing") is None
+    assert bm25_files.load(tmp_path / "nothing") is None
     index = Bm25.build([Doc("a", ["x"], "p", 0, [], [])])
-    index.save(tmp_path / "lex", {})
-    segment_file = next((tmp_path / "lex").glob("seg-*.npz"))
+    bm25_files.save(index, tmp_path / "lex", {})
+    segment_file = next((tmp_path / "lex").glob("seg-*/docs.npy"))
     segment_file.write_bytes(b"not numpy")
-    assert Bm25.load(tmp_path / "lex") is None
+    assert bm25_files.load(tmp_path / "lex") is None
 
 
 def test_files_no_manifest_names_are_deleted_after_the_grace_period(
@@ -157,16 +159,29 @@ def test_files_no_manifest_names_are_deleted_after_the_grace_period(
 ) -> None:
     directory = tmp_path / "lex"
     index = Bm25.build([Doc(f"d{i}", ["x", f"t{i}"], "p", 0, [], []) for i in range(10)])
-    index.save(directory, {})
+    bm25_files.save(index, directory, {})
     first_files = {p.name for p in directory.iterdir()}
     index.replace([f"d{i}" for i in range(5)], [])  # half dead: the segment is rewritten
-    index.save(directory, {})
+    bm25_files.save(index, directory, {})
     assert first_files <= {p.name for p in directory.iterdir()}  # within the grace period
-    old = time.time() - bm25.GRACE_SECONDS - 1
+    old = time.time() - bm25_files.GRACE_SECONDS - 1
     for name in first_files - {"manifest.json"}:
         os.utime(directory / name, (old, old))
-    index.save(directory, {})
+    bm25_files.save(index, directory, {})
     left = {p.name for p in directory.iterdir()}
     assert not (first_files - {"manifest.json"}) & left
-    loaded = Bm25.load(directory)
+    loaded = bm25_files.load(directory)
     assert loaded is not None and sorted(loaded[0].ids()) == [f"d{i}" for i in range(5, 10)]
+
+
+def test_strings_that_would_break_the_line_files_are_cleaned(tmp_path: Path) -> None:
+    docs = [
+        Doc("a", ["x"], "p", 0, ["two\nlines", "unit\x1fsep"], []),
+        Doc("b", ["x"], "q", 0, [], ["c"]),
+    ]
+    bm25_files.save(Bm25.build(docs), tmp_path / "lex", {})
+    loaded = bm25_files.load(tmp_path / "lex")
+    assert loaded is not None
+    (segment,) = loaded[0].segments
+    assert segment.tags == [["two lines", "unit sep"], []] and segment.collections == [[], ["c"]]
+    assert segment.ids == ["a", "b"]
