@@ -38,6 +38,35 @@ class Doc:
 
 
 @dataclass
+class Labels:
+    """A set of labels (tags, or collections) per document, kept as an index into the distinct
+    sets: a corpus has few, so a filter tests each set once, not each document."""
+
+    sets: list[list[str]]
+    index: np.ndarray
+
+    @classmethod
+    def of(cls, per_document: Iterable[Sequence[str]]) -> "Labels":
+        table: dict[tuple[str, ...], int] = {}
+        index = array("i", (table.setdefault(tuple(labels), len(table)) for labels in per_document))
+        return cls([list(labels) for labels in table], np.frombuffer(index, dtype=np.int32))
+
+    @classmethod
+    def joined(cls, parts: Sequence[tuple["Labels", np.ndarray]]) -> "Labels":
+        """The labels of the documents at ``positions`` of each part, in order."""
+        return cls.of(part.sets[i] for part, positions in parts for i in part.index[positions])
+
+    def having(self, label: str) -> np.ndarray:
+        """True for the documents with ``label``."""
+        admitted = np.asarray([label in s for s in self.sets] or [False], dtype=bool)
+        having: np.ndarray = admitted[self.index]
+        return having
+
+    def __getitem__(self, position: int) -> list[str]:
+        return self.sets[self.index[position]]
+
+
+@dataclass
 class Segment:
     """Postings of some documents, by term (CSR), with the documents' table; immutable but for
     ``live``, which marks the documents not removed since."""
@@ -50,8 +79,8 @@ class Segment:
     ids: list[str]
     paper_ids: list[str]
     years: np.ndarray
-    tags: list[list[str]]
-    collections: list[list[str]]
+    tags: Labels
+    collections: Labels
     live: np.ndarray
     name: str = field(default_factory=lambda: f"seg-{uuid.uuid4().hex}")
     _lookup: dict[str, int] | None = None
@@ -79,8 +108,8 @@ class Segment:
             [doc.id for doc in docs],
             [doc.paper_id for doc in docs],
             np.asarray([doc.year for doc in docs], dtype=np.int32),
-            [doc.tags for doc in docs],
-            [doc.collections for doc in docs],
+            Labels.of(doc.tags for doc in docs),
+            Labels.of(doc.collections for doc in docs),
         )
 
     @classmethod
@@ -90,8 +119,7 @@ class Segment:
         term_parts, doc_parts, tf_parts = [], [], []
         ids: list[str] = []
         paper_ids: list[str] = []
-        tags: list[list[str]] = []
-        collections: list[list[str]] = []
+        kept: list[tuple[Segment, np.ndarray]] = []
         lengths, years = [], []
         for segment in segments:
             remap = np.asarray([vocab.setdefault(t, len(vocab)) for t in segment.terms], np.int64)
@@ -104,8 +132,7 @@ class Segment:
             alive = np.flatnonzero(segment.live)
             ids.extend(segment.ids[i] for i in alive)
             paper_ids.extend(segment.paper_ids[i] for i in alive)
-            tags.extend(segment.tags[i] for i in alive)
-            collections.extend(segment.collections[i] for i in alive)
+            kept.append((segment, alive))
             lengths.append(segment.lengths[alive])
             years.append(segment.years[alive])
         return cls._sorted(
@@ -117,8 +144,8 @@ class Segment:
             ids,
             paper_ids,
             np.concatenate(years) if years else np.zeros(0, np.int32),
-            tags,
-            collections,
+            Labels.joined([(s.tags, alive) for s, alive in kept]),
+            Labels.joined([(s.collections, alive) for s, alive in kept]),
         )
 
     @classmethod
@@ -132,8 +159,8 @@ class Segment:
         ids: list[str],
         paper_ids: list[str],
         years: np.ndarray,
-        tags: list[list[str]],
-        collections: list[list[str]],
+        tags: Labels,
+        collections: Labels,
     ) -> "Segment":
         """A segment from (term, document, tf) postings in document order."""
         order = np.argsort(term_ids, kind="stable")
@@ -190,10 +217,9 @@ class Segment:
         if filters.year_to is not None:
             keep &= (self.years != 0) & (self.years <= filters.year_to)
         if filters.tag is not None:
-            keep &= np.fromiter((filters.tag in t for t in self.tags), bool, len(self))
+            keep &= self.tags.having(filters.tag)
         if filters.collection is not None:
-            wanted = filters.collection
-            keep &= np.fromiter((wanted in c for c in self.collections), bool, len(self))
+            keep &= self.collections.having(filters.collection)
         return keep
 
 

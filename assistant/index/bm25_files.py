@@ -19,13 +19,12 @@ from typing import Any
 
 import numpy as np
 
-from assistant.index.bm25 import Bm25, Segment
+from assistant.index.bm25 import Bm25, Labels, Segment
 
 ARRAYS = ("indptr", "docs", "tfs", "lengths", "years")
 LISTS = ("terms", "ids", "paper_ids")
-NESTED = ("tags", "collections")
-"""Per document, a list of strings: the strings joined by ``_SEP``, one document per line."""
-_SEP = "\x1f"
+LABELS = ("tags", "collections")
+"""Per document, an index (``<name>.npy``) into the distinct label sets (``<name>.json``)."""
 GRACE_SECONDS = 300.0
 """Files no manifest names are deleted only this long after they were written, so another
 process that has just read the previous manifest can still load what it names."""
@@ -69,23 +68,25 @@ def _save_segment(segment: Segment, directory: Path) -> None:
         np.save(staging / f"{name}.npy", getattr(segment, name))
     for name in LISTS:
         _write_lines(staging / f"{name}.txt", map(_clean, getattr(segment, name)))
-    for name in NESTED:
-        lines = (_SEP.join(map(_clean, values)) for values in getattr(segment, name))
-        _write_lines(staging / f"{name}.txt", lines)
+    for name in LABELS:
+        labels: Labels = getattr(segment, name)
+        np.save(staging / f"{name}.npy", labels.index)
+        (staging / f"{name}.json").write_text(json.dumps(labels.sets))
     (staging / "size.json").write_text(json.dumps([len(segment), len(segment.terms)]))
     os.replace(staging, folder)
 
 
 def _load_segment(folder: Path, live: np.ndarray) -> Segment:
     documents, vocabulary = json.loads((folder / "size.json").read_text())
-    arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in ARRAYS}
+    arrays = {name: _mapped(folder / f"{name}.npy") for name in ARRAYS}
     terms = _lines(folder / "terms.txt", vocabulary)
     ids, paper_ids = (_lines(folder / f"{name}.txt", documents) for name in LISTS[1:])
     tags, collections = (
-        [line.split(_SEP) if line else [] for line in _lines(folder / f"{name}.txt", documents)]
-        for name in NESTED
+        Labels(json.loads((folder / f"{name}.json").read_text()), _mapped(folder / f"{name}.npy"))
+        for name in LABELS
     )
-    if len(live) != documents or len(arrays["lengths"]) != documents:
+    sizes = {len(live), len(arrays["lengths"]), len(tags.index), len(collections.index)}
+    if sizes != {documents}:
         raise ValueError(f"segment {folder.name} is inconsistent")
     return Segment(
         terms, arrays["indptr"], arrays["docs"], arrays["tfs"], arrays["lengths"], ids,
@@ -95,6 +96,13 @@ def _load_segment(folder: Path, live: np.ndarray) -> Segment:
 
 def _write_lines(path: Path, lines: Iterable[str]) -> None:
     path.write_text("\n".join(lines), encoding="utf-8", errors="replace", newline="")
+
+
+def _mapped(path: Path) -> np.ndarray:
+    """The array in ``path``, memory-mapped read-only (a plain array view: memmap's own slicing
+    is slower)."""
+    mapped: np.ndarray = np.load(path, mmap_mode="r").view(np.ndarray)
+    return mapped
 
 
 def _lines(path: Path, expected: int) -> list[str]:
@@ -107,7 +115,7 @@ def _lines(path: Path, expected: int) -> list[str]:
 
 def _clean(value: str) -> str:
     """A string that cannot break the one-per-line files (readers already strip controls)."""
-    return value.replace("\n", " ").replace("\r", " ").replace(_SEP, " ")
+    return value.replace("\n", " ").replace("\r", " ")
 
 
 def _write_atomic(path: Path, text: str) -> None:

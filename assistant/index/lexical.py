@@ -22,9 +22,9 @@ from assistant.index.filters import Filters
 from assistant.index.records import StoredChunk
 from assistant.index.store import ChunkStore, Version
 
-FORMAT = 3
-"""Version 3: segment folders, memory-mapped (2: segments in .npz and JSON; 1: one bm25s
-index). An index in another format is rebuilt."""
+FORMAT = 4
+"""Version 4: segment folders, memory-mapped, labels as indexes into their distinct sets.
+An index in an earlier format (3: labels per line; 2: .npz and JSON; 1: bm25s) is rebuilt."""
 REBUILD_SHARE = 0.5
 """When more than this share of the index would be re-read, a full rebuild is as cheap."""
 
