@@ -115,11 +115,11 @@ class Library:
     def lexical(self) -> LexicalIndex:
         """The lexical index, caught up first if the store changed since it was read."""
         generation = self.store.generation()
-        if self._lexical is not None and self._lexical.generation == generation:
+        if self._lexical is not None and self._lexical.current(generation):
             return self._lexical
         directory = self._lexical_dir()
         index = self._lexical or LexicalIndex.load(directory)
-        if index is None or index.generation != generation:
+        if index is None or not index.current(generation):
             index = in_step(index, self.store)
             index.save(directory)
         self._lexical = index

@@ -9,7 +9,9 @@ log no longer reaches back far enough, or most of the store changed. See ``bm25.
 index takes additions and removals without re-indexing the rest.
 """
 
+import math
 import re
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +29,9 @@ FORMAT = 4
 An index in an earlier format (3: labels per line; 2: .npz and JSON; 1: bm25s) is rebuilt."""
 REBUILD_SHARE = 0.5
 """When more than this share of the index would be re-read, a full rebuild is as cheap."""
+RECHECK_SECONDS = 10.0
+"""How long an index read while a write was unsettled is trusted before that write's chunks
+are read again (see ``LexicalIndex.current``)."""
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _STOPWORD_TEXT = """
@@ -60,15 +65,30 @@ class LexicalIndex:
     def __init__(self, bm25: Bm25, version: Version) -> None:
         self._bm25 = bm25
         self.version = version
+        self._checked = -math.inf
+        """When this process last brought the index up to the store (monotonic seconds)."""
 
     @classmethod
     def build(cls, store: ChunkStore) -> "LexicalIndex":
         version = store.version()  # read before the chunks: what changes meanwhile is re-read
-        return cls(Bm25.build(_doc(c) for c in store.chunks()), version)
+        index = cls(Bm25.build(_doc(c) for c in store.chunks()), version)
+        index._checked = time.monotonic()
+        return index
 
     @property
     def generation(self) -> str:
         return self.version.token
+
+    def current(self, token: str) -> bool:
+        """Whether the index can answer for the store whose generation token is ``token``.
+
+        A write left unsettled (its writer killed) may still be landing: a killed client's
+        last request can complete on the server afterwards, and nothing changes the token
+        then. So an index read during such a write is trusted for ``RECHECK_SECONDS`` only;
+        then ``caught_up`` reads that write's chunks again."""
+        if token != self.version.token:
+            return False
+        return self.version.settled or time.monotonic() - self._checked < RECHECK_SECONDS
 
     @property
     def chunk_ids(self) -> list[str]:
@@ -85,7 +105,7 @@ class LexicalIndex:
         """This index brought up to the store's present version, or a rebuilt one when that
         is the only (or the cheaper) way."""
         now = store.version()
-        if now.token == self.version.token:
+        if now.token == self.version.token and now.settled:
             return self
         if now.epoch != self.version.epoch or now.seq < self.version.seq:
             return LexicalIndex.build(store)
@@ -96,7 +116,7 @@ class LexicalIndex:
             return LexicalIndex.build(store)
         present = store.get(sorted(touched))
         self._bm25.replace(touched, [_doc(c) for c in present])
-        self.version = now
+        self.version, self._checked = now, time.monotonic()
         return self
 
     # Files

@@ -55,10 +55,23 @@ def assert_whole(store: str) -> Library:
     process, and a long-lived one can lag behind another process's writes) and check it."""
     SharedSystemClient.clear_system_cache()
     library = Library(settings_for(store), embedder=HashEmbedder())
-    ids = [chunk.id for chunk in library.store.chunks(include_text=False)]
+    ids = settled_ids(library)
     assert len(ids) == len(set(ids))
     assert sorted(library.lexical().chunk_ids) == sorted(ids)
     return library
+
+
+def settled_ids(library: Library) -> list[str]:
+    """The store's chunk ids once two readings agree: the killed client's last request may
+    still be completing on the server."""
+    ids: list[str] = []
+    for _ in range(50):
+        again = [chunk.id for chunk in library.store.chunks(include_text=False)]
+        if again == ids:
+            break
+        ids = again
+        time.sleep(0.1)
+    return ids
 
 
 def kill_loop(store: str, tmp_path: Path, seed: int) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from assistant.index import changes
+from assistant.index import changes, lexical
 from assistant.index.chroma import connect
 from assistant.index.chunking import Chunk
 from assistant.index.ingest import Ingestor
@@ -146,6 +146,32 @@ def test_a_write_killed_half_way_is_reread_whole(
     assert writer.store.version().settled
     assert_like_a_fresh_build(reader.lexical(), reader.store)
     assert len(reader.lexical()) == reader.count_chunks()
+
+
+def test_a_killed_writes_last_request_landing_later_is_picked_up(
+    pair: tuple[Library, Library], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A killed client's request can complete on the server after it died, with the token left
+    unsettled for good: an index read before then is trusted only ``RECHECK_SECONDS``."""
+    writer, reader = pair
+    ingest(writer, tmp_path / "a.jsonl", records(30))
+    store = writer.store
+    doomed = [c.id for c in store.chunks() if c.index == 0][:5]
+
+    def dies(**kwargs: Any) -> None:  # killed after its log entry and first token
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(store._collection, "delete", dies)
+        with pytest.raises(KeyboardInterrupt):
+            store.write([], np.zeros((0, 64), np.float32), {}, delete=doomed)
+    assert set(doomed) <= set(reader.lexical().chunk_ids)  # read before the delete lands
+    store._collection.delete(ids=doomed)  # the server completes the dead client's request
+
+    assert set(doomed) <= set(reader.lexical().chunk_ids)  # trusted for a while
+    monkeypatch.setattr(lexical, "RECHECK_SECONDS", 0.0)
+    assert not set(doomed) & set(reader.lexical().chunk_ids)
+    assert_like_a_fresh_build(reader.lexical(), reader.store)
 
 
 def test_reader_that_read_in_the_middle_of_a_write_rereads_that_write(
