@@ -16,7 +16,7 @@ from assistant.errors import InputError
 from assistant.index.embeddings import Embedder, make_embedder
 from assistant.index.filters import Filters
 from assistant.index.ingest import Ingestor, IngestReport, Progress
-from assistant.index.lexical import LexicalIndex, in_step
+from assistant.index.lexical import LexicalIndex
 from assistant.index.lock import write_lock
 from assistant.index.store import ChunkStore
 from assistant.retrieval import Mode, PaperHit, Retriever
@@ -117,15 +117,17 @@ class Library:
         generation = self.store.generation()
         if self._lexical is not None and self._lexical.current(generation):
             return self._lexical
-        directory = self._lexical_dir()
+        directory = self.lexical_dir
         index = self._lexical or LexicalIndex.load(directory)
         if index is None or not index.current(generation):
-            index = in_step(index, self.store)
+            index = LexicalIndex.build(self.store) if index is None else index.caught_up(self.store)
             index.save(directory)
         self._lexical = index
         return index
 
-    def _lexical_dir(self) -> Path:
+    @property
+    def lexical_dir(self) -> Path:
+        """Where this library keeps its lexical index (derived data, per store)."""
         store = self.settings.store
         if not store.server_url:
             return store.path / "lexical" / store.collection

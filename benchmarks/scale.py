@@ -289,8 +289,7 @@ def measure(
     small, vectors, small_papers = synthesizer.make(SMALL)
     library.store.write(small, vectors, small_papers)
     small_s = timed(library.lexical)
-    directory = root / "lexical" / library.settings.store.collection
-    load_s = timed(lambda: LexicalIndex.load(directory))
+    load_s = timed(lambda: LexicalIndex.load(library.lexical_dir))
     peak, rss = memory_mib()
     point = Checkpoint(
         chunks,

@@ -37,7 +37,7 @@ class Doc:
     collections: list[str]
 
 
-@dataclass
+@dataclass(eq=False)  # arrays inside: compared by identity
 class Labels:
     """A set of labels (tags, or collections) per document, kept as an index into the distinct
     sets: a corpus has few, so a filter tests each set once, not each document."""
@@ -66,7 +66,7 @@ class Labels:
         return self.sets[self.index[position]]
 
 
-@dataclass
+@dataclass(eq=False)  # arrays inside: compared by identity (``_compact`` tests membership)
 class Segment:
     """Postings of some documents, by term (CSR), with the documents' table; immutable but for
     ``live``, which marks the documents not removed since."""
@@ -283,9 +283,10 @@ class Bm25:
         average = sum(s.live_length for s in self.segments) / live or 1.0
         bases = np.cumsum([0] + [len(s) for s in self.segments])
         scores = np.zeros(int(bases[-1]), dtype=np.float32)
-        found = {t: [s.postings(t) for s in self.segments] for t in Counter(terms)}
+        counts = Counter(terms)
+        found = {t: [s.postings(t) for s in self.segments] for t in counts}
         norms: dict[int, np.ndarray] = {}  # per segment, only where a term occurs
-        for term, repeat in Counter(terms).items():
+        for term, repeat in counts.items():
             df = sum(len(docs) for docs, _ in found[term])
             if not df:
                 continue

@@ -1,5 +1,6 @@
 """Chroma itself: connecting, our embedder in Chroma's clothes, and Chroma's failures as
-``StoreError``. With ``store.py``, the only modules that import ``chromadb``."""
+``StoreError``. With ``store.py`` and ``changes.py`` (the change log beside the chunks), the
+only modules that import ``chromadb``."""
 
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar

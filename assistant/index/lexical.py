@@ -141,11 +141,6 @@ class LexicalIndex:
         return cls(bm25, Version(token, seq, epoch))
 
 
-def in_step(index: LexicalIndex | None, store: ChunkStore) -> LexicalIndex:
-    """``index`` caught up with ``store``, or a new one when there is none."""
-    return LexicalIndex.build(store) if index is None else index.caught_up(store)
-
-
 def _doc(chunk: StoredChunk) -> Doc:
     paper = chunk.paper
     text = chunk.text if chunk.text == paper.title else f"{paper.title} {chunk.text}"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from assistant.index import bm25, bm25_files
-from assistant.index.bm25 import Bm25, Doc
+from assistant.index.bm25 import Bm25, Doc, Segment
 from assistant.index.filters import Filters
 
 WORDS = [f"w{i}" for i in range(40)]
@@ -185,3 +185,16 @@ def test_line_breaks_in_ids_cannot_break_the_files_and_labels_keep_theirs(tmp_pa
     assert [segment.tags[0], segment.tags[1]] == [["two\nlines", "unit\x1fsep"], []]
     assert [segment.collections[0], segment.collections[1]] == [[], ["c"]]
     assert segment.ids == ["a b", "b"]
+
+
+def test_segments_with_the_same_documents_merge(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks re-read unchanged form a segment equal in content to one already there; merging
+    must tell the two apart (a kill loop once found segments compared by value)."""
+    monkeypatch.setattr(bm25, "MAX_SEGMENTS", 1)
+    docs = [Doc(f"d{i}", ["x", f"t{i}"], "p", 0, [], []) for i in range(4)]
+    index = Bm25.build(docs)
+    index.segments.append(Segment.of(docs))  # the same documents again, as a second segment
+    index.segments[0].live[:] = False  # ... whose first copies are all dead
+    index.replace([], [Doc("e", ["x"], "q", 0, [], [])])
+    assert sorted(index.ids()) == ["d0", "d1", "d2", "d3", "e"]
+    assert len(index.segments) <= 1 + bm25.MAX_SEGMENTS

@@ -17,6 +17,7 @@ two cores with ``pytest -n 2``; inputs stay small so that each case takes millis
 """
 
 import csv
+import gc
 import io
 import json
 import multiprocessing
@@ -750,7 +751,10 @@ def test_once_quadratic_runs(run: Callable[[], object]) -> None:
 
 
 def _cpu_limited(run: Callable[[], object]) -> None:
-    """``run``, killed by the kernel (SIGXCPU) after ``QUADRATIC_CPU_SECONDS`` of CPU time."""
+    """``run``, killed by the kernel (SIGXCPU) after ``QUADRATIC_CPU_SECONDS`` of CPU time.
+    The inherited heap is frozen first: a collection walking the parent's objects (the model,
+    Chroma) would copy every page it touches and bill the child seconds of system time."""
+    gc.freeze()
     resource.setrlimit(resource.RLIMIT_CPU, (QUADRATIC_CPU_SECONDS, QUADRATIC_CPU_SECONDS + 1))
     run()
 
