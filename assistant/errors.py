@@ -43,6 +43,12 @@ class EmbeddingError(AssistantError):
     title = "Embeddings"
 
 
+class IngestStopped(AssistantError):
+    """The user stopped an ingest; the papers written so far stay."""
+
+    title = "Stopped"
+
+
 class ConfigError(AssistantError):
     """Settings are invalid."""
 

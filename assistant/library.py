@@ -1,4 +1,5 @@
-"""The library: one object over the store, the lexical index, ingestion and search.
+"""The library: one object over the store, the lexical index, ingestion and search, assembled
+here from the settings (``make_embedder`` chooses the embedding model).
 
 The CLI and the TUI hold a ``Library``; they never reach into the index package themselves.
 """
@@ -12,15 +13,15 @@ import numpy as np
 from assistant import paths
 from assistant.corpus.normalize import normalize_arxiv_id, normalize_doi
 from assistant.corpus.paper import Paper
-from assistant.errors import InputError
-from assistant.index.embeddings import Embedder, make_embedder
+from assistant.errors import ConfigError, InputError
+from assistant.index.embeddings import MINILM, Embedder
 from assistant.index.filters import Filters
 from assistant.index.ingest import Ingestor, IngestReport, Progress
 from assistant.index.lexical import LexicalIndex
 from assistant.index.lock import write_lock
 from assistant.index.store import ChunkStore
 from assistant.retrieval import Mode, PaperHit, Retriever
-from assistant.settings import Settings
+from assistant.settings import EmbeddingSettings, Settings
 
 
 class Library:
@@ -88,6 +89,11 @@ class Library:
     def papers(self) -> list[Paper]:
         return sorted((s.paper for s in self.store.papers()), key=lambda p: p.title.casefold())
 
+    def generation(self) -> str:
+        """The store's generation token: it changes whenever a write (this process's or
+        another's) may have changed the papers."""
+        return self.store.generation()
+
     def count_chunks(self) -> int:
         return self.store.count()
 
@@ -133,3 +139,25 @@ class Library:
             return store.path / "lexical" / store.collection
         key = store.server_key()
         return paths.cache_dir() / "lexical" / key
+
+
+def make_embedder(settings: EmbeddingSettings) -> Embedder:
+    """The embedder the settings ask for; the heavy modules are imported only when chosen."""
+    if settings.backend == "openai":
+        from assistant.llm.embeddings import OpenAIEmbedder
+
+        return OpenAIEmbedder(
+            model=settings.model,
+            base_url=settings.base_url,
+            api_key=settings.api_key.get_secret_value() if settings.api_key else None,
+            batch_size=settings.batch_size,
+        )
+    if settings.model != MINILM:
+        raise ConfigError(
+            f"the 'minilm' embedding backend serves only {MINILM}, not {settings.model!r}",
+            hint="unset CITEWISE_EMBEDDING__MODEL, or set CITEWISE_EMBEDDING__BACKEND=openai "
+            "to use a model an OpenAI-compatible endpoint serves",
+        )
+    from assistant.index.embeddings.minilm import MiniLMEmbedder
+
+    return MiniLMEmbedder(quantize=settings.quantize, batch_size=settings.batch_size)

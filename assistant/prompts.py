@@ -26,6 +26,8 @@ FIELDS: dict[str, frozenset[str]] = {
     "answer": frozenset({"sources", "history", "question", "output_format"}),
     "draft": frozenset({"sources", "subject", "paragraphs", "length", "output_format"}),
     "summarize": frozenset({"sources", "focus", "output_format"}),
+    "judge": frozenset({"items"}),
+    "repair": frozenset({"sources", "sentences"}),
 }
 """Each template's placeholders: exactly the values the code passes to ``Prompt.render``."""
 

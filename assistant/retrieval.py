@@ -21,6 +21,7 @@ from assistant.index.lexical import LexicalIndex
 from assistant.index.records import StoredChunk
 from assistant.index.store import ChunkStore
 from assistant.settings import RetrievalSettings
+from assistant.vectors import mmr
 
 Mode = Literal["hybrid", "dense", "lexical"]
 
@@ -98,13 +99,7 @@ class Retriever:
         matrix = np.stack([vectors[h.passages[0].chunk_id] for h in hits])
         relevance = np.array([h.score for h in hits])
         relevance = relevance / (relevance.max() or 1.0)
-        chosen: list[int] = []
-        while len(chosen) < min(k, len(hits)):
-            redundancy = (matrix @ matrix[chosen].T).max(axis=1) if chosen else np.zeros(len(hits))
-            gain = lam * relevance - (1 - lam) * redundancy
-            gain[chosen] = -np.inf
-            chosen.append(int(np.argmax(gain)))
-        return [hits[i] for i in chosen]
+        return [hits[i] for i in mmr(relevance, matrix, k, lam)]
 
 
 def reciprocal_rank_fusion(rankings: list[dict[str, float]], k: int) -> dict[str, float]:

@@ -1,11 +1,11 @@
 """Topics of the library: clusters of papers by their embeddings, a 2-D map, papers per year.
 
 Each paper is the mean of its chunks' vectors (L2-normalised). Clusters come from k-means on
-those vectors (k-means++ seeding from a fixed seed, so the same library gives the same map), and
-each is labelled with its most distinctive title words: class-based tf-idf, where a cluster's
-titles are one document, leaving out the words evidence-mode themes leave out ("model",
-"method", …). The map is the papers projected on their first two principal components. numpy
-only.
+those vectors (``vectors.kmeans``: the same library gives the same map), and each is labelled
+with its most distinctive words (``top_terms``: class-based tf-idf, where a cluster's texts are
+one document, leaving out words every field uses, "model", "method", …; evidence-mode themes
+are labelled the same way). The map is the papers projected on their first two principal
+components. numpy only.
 """
 
 import math
@@ -18,11 +18,19 @@ import numpy as np
 from assistant.corpus.paper import Paper
 from assistant.index.lexical import terms
 from assistant.library import Library
-from assistant.tasks.evidence import GENERIC_WORDS
+from assistant.vectors import kmeans, unit
 
 LABEL_TERMS = 3
 MAX_CLUSTERS = 8
-SEED = 0
+GENERIC_WORDS = """
+model models paper propose proposed approach method methods result results show shows task tasks
+work works study performance existing however large based novel present introduce demonstrate
+achieve achieves new state art using well several different also data experiments significantly
+they them often more most other others which while when what where both each many such only very
+over between within without through across there will would could should about after before
+first second among because since thus further however moreover their these those into able
+"""
+"""Words that say nothing about a topic, left out of its label."""
 
 
 @dataclass(frozen=True)
@@ -61,7 +69,7 @@ def build_map(library: Library, k: int | None = None) -> TopicMap:
         found = [vectors[i] for i in entry.chunk_ids if i in vectors]
         if found:
             papers.append(entry.paper)
-            rows.append(_unit(np.mean(found, axis=0)))
+            rows.append(unit(np.mean(found, axis=0)))
     return topic_map(papers, np.array(rows, dtype=np.float32), k)
 
 
@@ -96,34 +104,6 @@ def default_k(n: int) -> int:
     return max(2, min(MAX_CLUSTERS, round(math.sqrt(n / 2))))
 
 
-def kmeans(vectors: np.ndarray, k: int, rounds: int = 50, seed: int = SEED) -> np.ndarray:
-    """Cluster labels (0..k-1) of the rows of ``vectors``: Lloyd's algorithm from k-means++
-    seeds drawn with ``seed``; stops when no label changes."""
-    n = len(vectors)
-    k = max(1, min(k, n))
-    rng = np.random.default_rng(seed)
-    data = vectors.astype(np.float64)
-    centres = [data[rng.integers(n)]]
-    distance = ((data - centres[0]) ** 2).sum(axis=1)
-    while len(centres) < k:
-        total = distance.sum()
-        pick = rng.choice(n, p=distance / total) if total > 0 else rng.integers(n)
-        centres.append(data[pick])
-        distance = np.minimum(distance, ((data - data[pick]) ** 2).sum(axis=1))
-    centre = np.array(centres)
-    labels = np.full(n, -1)
-    for _ in range(rounds):
-        squared = (data**2).sum(axis=1)[:, None] - 2 * data @ centre.T + (centre**2).sum(axis=1)
-        new = squared.argmin(axis=1)
-        if np.array_equal(new, labels):
-            break
-        labels = new
-        for c in range(k):
-            if (labels == c).any():
-                centre[c] = data[labels == c].mean(axis=0)
-    return labels
-
-
 def pca_2d(vectors: np.ndarray) -> np.ndarray:
     """The rows projected on their first two principal components, shape (n, 2)."""
     if len(vectors) == 0:
@@ -137,16 +117,16 @@ def pca_2d(vectors: np.ndarray) -> np.ndarray:
 
 
 def top_terms(documents: Sequence[Sequence[str]], count: int = LABEL_TERMS) -> list[str]:
-    """For each document (a cluster's titles), its ``count`` highest class tf-idf terms, shown
+    """For each document (a cluster's texts), its ``count`` highest class tf-idf terms, shown
     as the word most often written for each stem. A term in every cluster says nothing about
     any of them: its idf is (almost) zero, so it comes only after every distinctive term."""
     generic = {stem for word in GENERIC_WORDS.split() for stem in terms(word)}
     bags: list[Counter[str]] = []
     surface: dict[str, Counter[str]] = {}
-    for titles in documents:
+    for texts in documents:
         bag: Counter[str] = Counter()
-        for title in titles:
-            for word in title.split():
+        for text in texts:
+            for word in text.split():
                 word = word.strip(".,:;!?()[]{}\"'").lower()
                 stems = terms(word)
                 if (
@@ -166,8 +146,3 @@ def top_terms(documents: Sequence[Sequence[str]], count: int = LABEL_TERMS) -> l
         top = sorted(score, key=lambda s: (-score[s], s))[:count]
         labels.append(", ".join(surface[s].most_common(1)[0][0] for s in top))
     return labels
-
-
-def _unit(vector: np.ndarray) -> np.ndarray:
-    norm = float(np.linalg.norm(vector))
-    return vector / norm if norm else vector

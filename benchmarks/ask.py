@@ -21,7 +21,8 @@ from assistant.llm.backend import connect
 from assistant.prompts import default_prompts
 from assistant.settings import Settings
 from assistant.tasks import answer
-from assistant.tasks.types import Finished
+from assistant.tasks.events import Finished
+from assistant.tasks.requests import AnswerRequest
 from tests.openai_server import OpenAIServer
 
 QUESTIONS = [
@@ -46,7 +47,7 @@ async def to_request(library: Library, settings: Settings, server: OpenAIServer)
         for question in QUESTIONS:
             seen = len(server.chat_requests())
             started = time.monotonic()
-            async for event in answer.run(library, question, model, settings):
+            async for event in answer.run(library, AnswerRequest(question), model, settings):
                 if isinstance(event, Finished):
                     break
             request = server.chat_requests()[seen]
@@ -61,7 +62,7 @@ async def evidence(library: Library, settings: Settings) -> list[float]:
     for round_ in range(4):
         for question in QUESTIONS:
             started = time.perf_counter()
-            async for _ in answer.run(library, question, None, settings):
+            async for _ in answer.run(library, AnswerRequest(question), None, settings):
                 pass
             if round_:
                 timings.append((time.perf_counter() - started) * 1000)

@@ -132,7 +132,7 @@ async def typing(store: Path, keys: int, streaming: bool) -> list[float]:
     model = SlowChatModel(delay=0.002)
     paragraph = "Dense retrieval [1] and sparse retrieval [2] differ. " * 5
     model.enqueue("\n\n".join([paragraph] * 40), chunk_size=4)
-    app = CitewiseApp(lambda: library, settings, model_opener=lambda: nullcontext(model))
+    app = CitewiseApp(settings, lambda: library, model_opener=lambda: nullcontext(model))
     shown: list[tuple[float, str]] = []
     delays: list[float] = []
     async with app.run_test(size=SIZE) as pilot:

@@ -38,13 +38,15 @@ from pathlib import Path
 
 from assistant.corpus.paper import Paper
 from assistant.errors import AssistantError
-from assistant.index.embeddings import Embedder, make_embedder
-from assistant.library import Library
+from assistant.index.embeddings import Embedder
+from assistant.library import Library, make_embedder
 from assistant.llm.backend import open_model
 from assistant.llm.types import ChatModel
+from assistant.results import TaskResult
 from assistant.settings import Settings, StoreSettings
 from assistant.tasks import draft
-from assistant.tasks.types import Finished, TaskEvent, TaskResult
+from assistant.tasks.events import Finished, TaskEvent
+from assistant.tasks.requests import DraftRequest
 from evals.metrics import mean, rouge_l
 from evals.reporting import command_line, write_report
 
@@ -154,13 +156,13 @@ async def draft_one(
         library = Library(local, embedder=embedder)
         given = papers(example)
         library.add_papers(given)
-        options = draft.DraftOptions(
+        request = DraftRequest(
             from_abstract=example.abstract,
             paragraphs=paragraphs,
             length=length,
             k=max(len(given), 1),
         )
-        result = await _result(draft.run(library, "", model, local, options))
+        result = await _result(draft.run(library, request, model, local))
     return score(example, result, time.perf_counter() - started)
 
 

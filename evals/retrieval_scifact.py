@@ -28,9 +28,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from assistant.index.embeddings import Embedder, make_embedder
+from assistant.index.embeddings import Embedder
 from assistant.index.ingest import IngestReport
-from assistant.library import Library
+from assistant.library import Library, make_embedder
 from assistant.retrieval import Mode
 from assistant.settings import RetrievalSettings, Settings
 from evals.beir import Corpus, Qrels, read_corpus, read_qrels, read_queries

@@ -8,19 +8,12 @@ from typing import Any
 import pytest
 
 from assistant import cli
-from assistant.cli import library_commands
-from assistant.library import Library
-from assistant.settings import Settings
 from tests.fakes import HashEmbedder
 
 
-def fast_library(settings: Settings) -> Library:
-    return Library(settings, embedder=HashEmbedder())
-
-
 def use_fast_library(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make the CLI open its library with the fast test embedding."""
-    monkeypatch.setattr(library_commands, "Library", fast_library)
+    """Make every library the CLI opens (and its reindex) use the fast test embedding."""
+    monkeypatch.setattr("assistant.library.make_embedder", lambda _: HashEmbedder())
 
 
 def ingest_records(

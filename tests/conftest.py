@@ -10,8 +10,6 @@ from assistant.settings import Settings
 from tests.chroma_server import ChromaServer
 from tests.fakes import HashEmbedder
 
-DATA = Path(__file__).parent / "data"
-
 
 @pytest.fixture(scope="session")
 def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -2,7 +2,7 @@
 
 import hashlib
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,6 +63,7 @@ class FakeChatModel:
     def __init__(self, model: str = "fake-model", *, refuse_schema: bool = False) -> None:
         self.info = ModelInfo(backend="openai", model=model, base_url="http://fake.invalid/v1")
         self.refuse_schema = refuse_schema
+        self.schema_refused = False
         self.replies: list[ScriptedReply] = []
         self.calls: list[ChatCall] = []
 
@@ -77,7 +78,7 @@ class FakeChatModel:
         *,
         max_tokens: int,
         json_schema: dict[str, Any] | None = None,
-    ) -> AsyncIterator[StreamEvent]:
+    ) -> AsyncGenerator[StreamEvent, None]:
         self.calls.append(ChatCall(list(messages), max_tokens, json_schema))
         if json_schema is not None and self.refuse_schema:
             raise StructuredOutputUnsupported("the server does not accept response_format")

@@ -6,22 +6,32 @@ key (``\\cite{key}``): the user's own BibTeX key where the paper has one, else a
 key (``keys.unique_keys``, the same keys ``bibtex_writer.write_bibtex`` writes), and the .bib
 holds one entry per cited paper and nothing else. Evidence-mode results keep their label and
 their bullet form, so an export never passes extracted sentences off as written prose; a result
-that did not complete says so.
+that did not complete says so. ``write_export`` writes a result to a file in the format its
+suffix names.
 """
 
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
+from pathlib import Path
+from typing import Literal
 
 from assistant.citations.bibtex_writer import escape as latex_escape
 from assistant.citations.bibtex_writer import write_bibtex
 from assistant.citations.markers import format_marker, place
 from assistant.corpus.keys import unique_keys
 from assistant.corpus.paper import Paper
-from assistant.tasks.types import EVIDENCE_LABEL, Source, TaskResult
+from assistant.errors import InputError
+from assistant.results import EVIDENCE_LABEL, Source, TaskResult
 
 MAX_AUTHORS = 6
+
+ExportFormat = Literal["md", "latex", "text"]
+FORMATS: dict[str, ExportFormat] = {".md": "md", ".markdown": "md", ".tex": "latex", ".txt": "text"}
+"""The export format a file's suffix implies (anything else: Markdown)."""
+
+SUFFIXES: dict[ExportFormat, str] = {"md": ".md", "latex": ".tex", "text": ".txt"}
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
 
 
@@ -36,6 +46,35 @@ class _Style:
     heading: Callable[[str], str]
     bullets: tuple[str, str, str]
     """What opens a list, starts an item, closes the list."""
+
+
+def export_format(path: Path) -> ExportFormat:
+    return FORMATS.get(path.suffix.lower(), "md")
+
+
+def render(result: TaskResult, form: ExportFormat = "md") -> str:
+    """The result as one document (LaTeX: the .tex text only)."""
+    if form == "latex":
+        return to_latex(result)[0]
+    return to_markdown(result) if form == "md" else to_plain(result)
+
+
+def write_export(result: TaskResult, path: Path, form: ExportFormat | None = None) -> list[Path]:
+    """Write the result to ``path`` (LaTeX: PATH.tex and PATH.bib); the files written."""
+    form = form or export_format(path)
+    if form == "latex":
+        base = path.with_suffix("") if path.suffix.lower() == ".tex" else path
+        tex, bib = to_latex(result)
+        return [_write(Path(f"{base}.tex"), tex), _write(Path(f"{base}.bib"), bib)]
+    return [_write(path if path.suffix else path.with_suffix(SUFFIXES[form]), render(result, form))]
+
+
+def _write(path: Path, text: str) -> Path:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise InputError(f"cannot write {path}: {error.strerror or error}") from error
+    return path
 
 
 def cited_sources(result: TaskResult) -> list[Source]:

@@ -13,8 +13,8 @@ import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
+from assistant.results import CitedSentence
 from assistant.sentences import split_sentences
-from assistant.tasks.types import CitedSentence
 
 MARKER = re.compile(r"\[\[?\s*(\d{1,6}(?:\s*(?:[-–—,;]|and)\s*\d{1,6})*)\s*\]\]?")
 """One bracketed group of source numbers, with single or double brackets."""
@@ -22,12 +22,18 @@ MARKER = re.compile(r"\[\[?\s*(\d{1,6}(?:\s*(?:[-–—,;]|and)\s*\d{1,6})*)\s*\
 KEY_MARKER = re.compile(r"\[\s*-?@[^\s\[\]@;,]+(?:\s*[;,]\s*-?@[^\s\[\]@;,]+)*\s*\]")
 """A citation by key: ``[@key]``, ``[@a; @b]``. Sources are cited by number, never this way."""
 
+_MARKER_BODY = r"[\d\s,;\-–—and]"
+"""What a marker's brackets may hold."""
+
+OPEN_MARKER = re.compile(rf"\[\[?{_MARKER_BODY}*\Z")
+"""The start of a marker still being streamed: a bracket and what a marker may hold."""
+
 MAX_RANGE = 100
 """A range wider than this (``[1-100000]``) is read as its two ends, never expanded."""
 
 # The patterns that start with white space start only where a run of it starts (``(?<!\s)``):
 # tried at every space of a long run, each try would scan to its end, at the run's square cost.
-_TAIL = re.compile(r"(?<!\s)\s*(?:\[\[?[\d\s,;\-–—and]*\]?\]?|\[\s*-?@[^\[\]\n]*)?\Z")
+_TAIL = re.compile(rf"(?<!\s)\s*(?:\[\[?{_MARKER_BODY}*\]?\]?|\[\s*-?@[^\[\]\n]*)?\Z")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?)\]}”’])")
 _END_PUNCT = re.compile(r"[.!?…][\"'”’)\]]*\Z")
 _PARAGRAPH = re.compile(r"\n\s*\n")

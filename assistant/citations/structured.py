@@ -234,14 +234,6 @@ class JsonSentenceStream:
         self._sentences.append(sentence)
 
 
-def parse_json_text(raw: str, valid: Collection[int]) -> Parsed:
-    """A whole structured reply at once (e.g. one read back from the history)."""
-    stream = JsonSentenceStream(valid)
-    stream.feed(raw)
-    stream.close()
-    return stream.finish()
-
-
 class ReplyStream:
     """The reader for a reply that was asked for as JSON: ``JsonSentenceStream`` when it is
     JSON (a Markdown code fence around it is skipped), ``MarkerStream`` when the server ignored

@@ -1,7 +1,10 @@
-"""The command line: parse, call the library or a task, print. No logic of its own.
+"""The command line's entry point: parse the arguments, hand them to a command's handler, and
+turn an expected failure into one line and a non-zero exit (``guarded``).
 
 Each group of commands lives in its own module (``library_commands``, ``task_commands``,
-``history_commands``) and adds its parsers here; ``output`` holds what they print with.
+``history_commands``, ``check_command``, ``bib_command``) and adds its parsers here; a handler
+parses no further than its arguments and calls the library or the task runner; ``output`` holds
+what they print with.
 """
 
 import argparse
@@ -22,16 +25,29 @@ Handler = Callable[[argparse.Namespace, Settings], int]
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    try:
-        tui = _tui_arguments(argv)
-        if tui is not None:
-            from assistant.tui import launch  # before the commands' heavy imports: starts fast
+    return guarded(lambda: _run(argv))
 
-            return launch(tui, _settings(tui))
-        args = _parser().parse_args(argv)
-        settings = _settings(args)
-        handler: Handler = args.handler
-        return handler(args, settings)
+
+def _run(argv: list[str]) -> int:
+    tui = _tui_arguments(argv)
+    if tui is not None:
+        return launch_tui(tui)
+    args = _parser().parse_args(argv)
+    settings = _settings(args)
+    handler: Handler = args.handler
+    return handler(args, settings)
+
+
+def launch_tui(args: argparse.Namespace) -> int:
+    from assistant.tui import launch  # before the commands' heavy imports: starts fast
+
+    return launch(args, _settings(args))
+
+
+def guarded(run: Callable[[], int]) -> int:
+    """``run()``, an expected failure printed as one line (exit 1), Ctrl-C as a note (130)."""
+    try:
+        return run()
     except AssistantError as error:
         err.print(f"[bold red]{error.title}:[/] {escape(str(error))}", soft_wrap=True)
         return 1
@@ -51,7 +67,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     return load_settings(store)
 
 
-def _common() -> argparse.ArgumentParser:
+def common_arguments() -> argparse.ArgumentParser:
     # SUPPRESS: a flag given before the command is not reset by the command's own copy.
     common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
     common.add_argument(
@@ -67,7 +83,7 @@ def _tui_arguments(argv: list[str]) -> argparse.Namespace | None:
     """The store flags, when ``citewise`` runs in a terminal with no command: the TUI's case."""
     if not (sys.stdout.isatty() and sys.stdin.isatty()):
         return None  # scripts and CI get the printed summary instead
-    args, rest = _common().parse_known_args(argv)
+    args, rest = common_arguments().parse_known_args(argv)
     return None if rest else args
 
 
@@ -80,7 +96,7 @@ def _parser() -> argparse.ArgumentParser:
         task_commands,
     )
 
-    common = _common()
+    common = common_arguments()
     parser = argparse.ArgumentParser(
         prog="citewise",
         parents=[common],

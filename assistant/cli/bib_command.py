@@ -11,7 +11,7 @@ from typing import Any
 from assistant.citations.bibtex_writer import write_bibtex
 from assistant.citations.check import Resolver, read_bib, read_draft
 from assistant.cli.console import err, out
-from assistant.cli.library_commands import add_filter_arguments, filters_from, open_library
+from assistant.cli.library_commands import add_filter_arguments, filters_from
 from assistant.corpus.paper import Paper
 from assistant.errors import InputError
 from assistant.library import Library
@@ -34,7 +34,7 @@ def add_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    library = open_library(settings)
+    library = Library(settings)
     papers = _papers(args, library)
     if not papers:
         raise InputError("no papers to write", hint="check the draft's keys, the search or filters")

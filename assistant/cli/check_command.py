@@ -8,37 +8,26 @@ input and the metrics go to standard error.
 Exit status: 1 when a cited sentence is unsupported, contradicted or unresolved (``--strict``:
 partially supported too), else 0, so a paper's repository can run it in CI.
 
-The same flags serve ``--check`` on ask, draft and summarize: ``add_check_arguments``,
-``wants_check`` and ``check_events`` (a ``CheckedRun`` over the task's events), and
-``print_check_report`` for its report.
+The same flags serve ``--check`` on ask, draft and summarize (``add_check_arguments`` and
+``wants_check``; the runner checks), and ``print_check_report`` prints their report too.
 """
 
 import argparse
 import asyncio
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
 
-from assistant.citations.check import (
-    CheckedRun,
-    CheckReport,
-    SentenceCheck,
-    check_file,
-    checked,
-    make_judge,
-)
-from assistant.cli import library_commands
+from assistant.citations.check import CheckReport, SentenceCheck
 from assistant.cli.console import err, out
 from assistant.cli.output import excerpt
-from assistant.library import Library
-from assistant.llm.backend import open_model
-from assistant.llm.types import ChatModel
+from assistant.history import History
 from assistant.settings import Settings
-from assistant.tasks.types import TaskEvent
+from assistant.tasks.runner import Runner
 
 JUDGES = ("offline", "llm", "auto")
 STYLES = {
@@ -83,8 +72,9 @@ def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> N
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    library = library_commands.open_library(settings)
-    report = asyncio.run(_check(args, settings, library))
+    with History.for_store(settings.store) as history:
+        runner = Runner(settings, history)
+        report = asyncio.run(runner.check_file(args.draft, args.bib, args.judge, args.suggestions))
     if args.json:
         print(json.dumps(report.to_json()["sentences"], indent=2, ensure_ascii=False))
         for note in report.notes:
@@ -101,17 +91,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if failing else 0
 
 
-async def _check(args: argparse.Namespace, settings: Settings, library: Library) -> CheckReport:
-    suggestions = settings.check.suggestions if args.suggestions is None else args.suggestions
-    kind = args.judge or settings.check.judge
-    if kind == "offline" or (kind == "auto" and settings.llm.active_backend() == "none"):
-        judge = make_judge(settings, library.embedder, None, "offline")
-        return await check_file(args.draft, judge, library, args.bib, suggestions)
-    async with open_model(settings.llm) as model:
-        judge = make_judge(settings, library.embedder, model, kind)
-        return await check_file(args.draft, judge, library, args.bib, suggestions)
-
-
 # --check on ask, draft and summarize
 
 
@@ -123,29 +102,18 @@ def add_check_arguments(parser: argparse.ArgumentParser) -> None:
         help="check every sentence against the abstracts it cites; repair or drop the "
         "unsupported ones (default: check.enabled_by_default)",
     )
+    parser.add_argument(
+        "--repair",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="with --check, have the model rewrite (or drop) what the check does not support "
+        "(default: yes; --no-repair only marks it, as the terminal UI does)",
+    )
     parser.add_argument("--judge", choices=JUDGES, help="judge for --check (default: check.judge)")
 
 
 def wants_check(args: argparse.Namespace, settings: Settings) -> bool:
     return bool(settings.check.enabled_by_default if args.check is None else args.check)
-
-
-def check_events(
-    settings: Settings,
-    library: Library,
-    model: ChatModel | None,
-    events: AsyncIterator[TaskEvent],
-) -> CheckedRun:
-    judge = make_judge(settings, library.embedder, model, None)
-    return checked(
-        events,
-        library,
-        judge,
-        model,
-        settings.check.max_rounds,
-        settings=settings.llm,
-        suggestions=settings.check.suggestions,
-    )
 
 
 # The report

@@ -20,11 +20,6 @@ from assistant.retrieval import PaperHit
 from assistant.settings import Settings
 
 
-def open_library(settings: Settings) -> Library:
-    """The one place commands get their library (tests swap ``Library`` here)."""
-    return Library(settings)
-
-
 def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     ingest = commands.add_parser(
         "ingest", parents=[common], help="add papers from files or folders"
@@ -95,7 +90,7 @@ def filters_from(args: argparse.Namespace) -> Filters:
 
 
 def start(args: argparse.Namespace, settings: Settings) -> int:
-    library = open_library(settings)
+    library = Library(settings)
     if library.count_chunks() == 0:
         out.print(f"The store at {escape(library.location)} is empty: loading the demo corpus.")
         print_report(_run_ingest(library, [paths.DEMO_CORPUS_DIR]))
@@ -112,7 +107,7 @@ def start(args: argparse.Namespace, settings: Settings) -> int:
 
 def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     columns = dict(_pair(c) for c in args.column) or None
-    library = open_library(settings)
+    library = Library(settings)
     before = fingerprint(list(args.paths))  # so changes made during the first ingest count
     report = _run_ingest(library, args.paths, columns)
     print_report(report)
@@ -132,7 +127,7 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _search(args: argparse.Namespace, settings: Settings) -> int:
-    library = open_library(settings)
+    library = Library(settings)
     hits = library.search(
         args.query, k=args.k, filters=filters_from(args), mode=args.mode, mmr_lambda=args.diverse
     )
@@ -158,7 +153,7 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _papers(args: argparse.Namespace, settings: Settings) -> int:
-    library = open_library(settings)
+    library = Library(settings)
     papers = library.papers()
     if args.json:
         print(json.dumps([p.model_dump(mode="json") for p in papers], indent=2, ensure_ascii=False))
@@ -183,7 +178,7 @@ def _papers(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _show(args: argparse.Namespace, settings: Settings) -> int:
-    paper = open_library(settings).find(args.reference)
+    paper = Library(settings).find(args.reference)
     if args.json:
         print(paper.model_dump_json(indent=2))
         return 0
@@ -213,9 +208,10 @@ def _show(args: argparse.Namespace, settings: Settings) -> int:
 
 def _reindex(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.index.reindex import reindex
+    from assistant.library import make_embedder
 
     with progress() as update:
-        report = reindex(settings, update)
+        report = reindex(settings, make_embedder(settings.embedding), update)
     print_report(report)
     return 0
 

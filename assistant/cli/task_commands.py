@@ -1,58 +1,45 @@
-"""ask, draft, summarize and doctor: run a task, stream it, record it, print what it cited.
+"""ask, draft, summarize and doctor: parse, start the task on the runner, print what it yields.
 
-The text streams to stdout as it arrives (plain writes, flushed, so piping works); the sources
-follow, numbered as the text cites them; warnings, the status, the token usage and the history
-entry go to stderr. Every run is written to the history as it happens (``history.record``): the
-entry exists, with the question, before the library or the model is opened, so a failure of
-either is recorded too. ``-o FILE`` also saves the result as Markdown, LaTeX (FILE.tex and
+The runner (``tasks.runner``) runs and records the task, and checks it with ``--check``. Here
+the text streams to stdout as it arrives (plain writes, flushed, so piping works; with
+``--check``, the checked text once it is checked); the sources follow, numbered as the text
+cites them; warnings, the check's report, the status, the token usage and the history entry go
+to stderr. ``-o FILE`` also saves the result as Markdown, LaTeX (FILE.tex and
 FILE.bib) or plain text, by ``--format`` or the file's suffix; ``--format`` without ``-o`` prints
-that document on stdout instead, and the live text goes to stderr. Exit status: 0 when the result
-is complete, 1 when it is not (or failed).
+that document on stdout instead, and the live text goes to stderr; ``--json`` prints the history
+entry as JSON (text, sentences, sources, the check's verdicts) the same way. Exit status: 0
+when the result is complete, 1 when it is not (or failed).
 """
 
 import argparse
 import asyncio
+import json
 import sys
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from assistant.citations.check import CheckedRun
+from assistant.citations.check import CheckReport
+from assistant.citations.export import ExportFormat, render, write_export
 from assistant.cli import check_command
 from assistant.cli.console import err, out
-from assistant.cli.library_commands import add_filter_arguments, filters_from, open_library
+from assistant.cli.library_commands import add_filter_arguments, filters_from
 from assistant.cli.output import print_checks, print_sources, usage_line
 from assistant.errors import AssistantError, InputError
-from assistant.history import History, record
-from assistant.library import Library
-from assistant.llm.backend import open_model
-from assistant.llm.budget import Meter
-from assistant.llm.doctor import diagnose
-from assistant.llm.types import ChatModel, Usage
-from assistant.session import ExportFormat, Job, render, session_meter, write_export
+from assistant.history import History
+from assistant.llm.types import Usage
+from assistant.results import TaskResult
 from assistant.settings import Settings
-from assistant.tasks import answer, draft, summarize
-from assistant.tasks.types import Finished, TaskEvent, TaskResult, TextDelta
+from assistant.tasks.events import Checked, Finished, RunEvent, TextDelta
+from assistant.tasks.requests import WORDS, AnswerRequest, DraftRequest, SummaryRequest
+from assistant.tasks.runner import Request, Runner, diagnose
 
 EVIDENCE_BANNER = (
     "No language model is configured: showing sentences extracted from the abstracts. "
     "To generate text: OPENAI_BASE_URL=http://HOST:PORT/v1 citewise {command} ... "
     "(or set OPENAI_API_KEY); `citewise doctor` shows what is set."
 )
-RECORDED = (
-    "k",
-    "year_from",
-    "year_to",
-    "tag",
-    "collection",
-    "paragraphs",
-    "length",
-    "papers",
-    "session",
-    "format",
-    "output",
-)
-"""Command-line options kept with each history entry (never settings, so never a key)."""
 
 
 def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -121,6 +108,11 @@ def _task_arguments(parser: argparse.ArgumentParser) -> None:
         help="export format (default: from the -o suffix, else md)",
     )
     parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print the result as JSON once done (text, sentences with their verdicts, sources)",
+    )
+    parser.add_argument(
         "-o",
         "--output",
         type=Path,
@@ -133,56 +125,25 @@ def _task_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
-    with History.for_store(settings.store) as history:
-        turns = history.turns(history.session(args.session).id) if args.session else []
-        options = answer.AnswerOptions(history=turns, k=args.k, filters=filters_from(args))
-
-        def run(
-            library: Library, model: ChatModel | None, meter: Meter
-        ) -> AsyncIterator[TaskEvent]:
-            return answer.run(library, args.question, model, settings, options, meter=meter)
-
-        job = Job("answer", args.question, _recorded(args), run, args.session)
-        return _run(args, settings, history, job)
+    request = AnswerRequest(args.question, k=args.k, filters=filters_from(args))
+    return _run(args, settings, request, args.session)
 
 
 def _draft(args: argparse.Namespace, settings: Settings) -> int:
     abstract = _read(args.from_abstract) if args.from_abstract else None
-    query = args.topic.strip() or abstract or ""
-    if not query:
-        raise InputError("nothing to draft for", hint="give a topic or --from-abstract FILE")
-    options = draft.DraftOptions(
-        from_abstract=abstract,
-        paragraphs=args.paragraphs,
-        length=args.length,
-        k=args.k,
-        filters=filters_from(args),
+    request = DraftRequest(
+        args.topic, abstract, args.paragraphs, args.length, args.k, filters_from(args)
     )
-
-    def run(library: Library, model: ChatModel | None, meter: Meter) -> AsyncIterator[TaskEvent]:
-        return draft.run(library, args.topic, model, settings, options, meter=meter)
-
-    recorded = _recorded(args) | ({"from_abstract": abstract} if abstract else {})
-    with History.for_store(settings.store) as history:
-        return _run(args, settings, history, Job("draft", query, recorded, run))
+    return _run(args, settings, request)
 
 
 def _summarize(args: argparse.Namespace, settings: Settings) -> int:
-    query = args.query.strip()
-    if not (query or args.papers):
-        raise InputError("nothing to summarise", hint="give a query or --paper ID")
-    options = summarize.SummaryOptions(paper_ids=args.papers, k=args.k, filters=filters_from(args))
-
-    def run(library: Library, model: ChatModel | None, meter: Meter) -> AsyncIterator[TaskEvent]:
-        return summarize.run(library, query, model, settings, options, meter=meter)
-
-    title = query or "papers " + ", ".join(args.papers)
-    with History.for_store(settings.store) as history:
-        return _run(args, settings, history, Job("summary", title, _recorded(args), run))
+    request = SummaryRequest(args.query, args.papers, args.k, filters_from(args))
+    return _run(args, settings, request)
 
 
 def _doctor(args: argparse.Namespace, settings: Settings) -> int:
-    diagnosis = asyncio.run(diagnose(settings.llm, start_local=args.start_local))
+    diagnosis = asyncio.run(diagnose(settings, start_local=args.start_local))
     for number, line in enumerate(diagnosis.lines()):
         out.print(line, markup=False, style="bold" if number == 0 else None, soft_wrap=True)
     return 0 if diagnosis.ok else 1
@@ -191,12 +152,21 @@ def _doctor(args: argparse.Namespace, settings: Settings) -> int:
 # Running a task
 
 
-def _run(args: argparse.Namespace, settings: Settings, history: History, job: Job) -> int:
-    document = args.format is not None and args.output is None
-    if document and args.format == "latex":
+@dataclass
+class _Shown:
+    """What the command line saw of a run."""
+
+    result: TaskResult
+    report: CheckReport | None = None
+    error: AssistantError | None = None
+
+
+def _run(
+    args: argparse.Namespace, settings: Settings, request: Request, session: int | None = None
+) -> int:
+    document = args.json or (args.format is not None and args.output is None)
+    if args.format == "latex" and args.output is None:
         raise InputError("--format latex writes a .tex and a .bib file", hint="give -o FILE")
-    session = job.session or history.new_session(job.query)
-    meter = session_meter(settings.llm, history, job.session)
     if settings.llm.active_backend() == "none":
         err.print(
             EVIDENCE_BANNER.format(command=args.command),
@@ -204,81 +174,78 @@ def _run(args: argparse.Namespace, settings: Settings, history: History, job: Jo
             style="yellow",
             soft_wrap=True,
         )
-    checks: list[CheckedRun] = []
-    events = _events(job, settings, meter, check_command.wants_check(args, settings), checks)
-    recording = record(history, session, job.kind, job.query, job.options, events)
-    saved = f"Saved in the history: entry {recording.entry_id}, session {session}."
-    if job.kind == "answer":
-        saved += f' Follow up: citewise ask --session {session} "..."'
-    try:
-        result, error = asyncio.run(_stream(recording, sys.stderr if document else sys.stdout))
-    except (AssistantError, KeyboardInterrupt):
-        err.print(saved, style="dim", markup=False, soft_wrap=True)
-        raise
-    entry = history.entry(recording.entry_id)
+    check = check_command.wants_check(args, settings)
+    extra = {"format": args.format, "output": args.output}
+    with History.for_store(settings.store) as history:
+        run = Runner(settings, history).start(
+            request,
+            session=session,
+            check=check,
+            repair=check and args.repair,
+            judge=args.judge,
+            extra={name: value for name, value in extra.items() if value is not None},
+        )
+        saved = f"Saved in the history: entry {run.entry_id}, session {run.session}."
+        if isinstance(request, AnswerRequest):
+            saved += f' Follow up: citewise ask --session {run.session} "..."'
+        live = sys.stderr if document else sys.stdout
+        try:
+            shown = asyncio.run(_stream(run.events, live, check))
+        except (AssistantError, KeyboardInterrupt):
+            err.print(saved, style="dim", markup=False, soft_wrap=True)
+            raise
+        entry = history.entry(run.entry_id)
     if entry.text.strip():
         print_sources(err if document else out, entry.sources, entry.cited)
-    print_checks(entry, status=error is None)
-    for run in checks:
-        if run.report is not None:
-            check_command.print_check_report(err, run.report)
-    usage = usage_line(entry, meter.cost_of(Usage(entry.prompt_tokens, entry.completion_tokens)))
+    print_checks(entry, status=shown.error is None)
+    if shown.report is not None:
+        check_command.print_check_report(err, shown.report)
+    cost = run.meter.cost_of(Usage(entry.prompt_tokens, entry.completion_tokens))
+    usage = usage_line(entry, cost)
     if usage:
         err.print(usage, style="dim", markup=False, soft_wrap=True)
-    if (document or args.output) and result.text.strip():
-        _export(result, args.format, args.output)
+    if args.json:
+        print(json.dumps(entry.to_json(), indent=2, ensure_ascii=False, default=str))
+    if (args.output or (document and not args.json)) and shown.result.text.strip():
+        _export(shown.result, args.format, args.output)
     err.print(saved, style="dim", markup=False, soft_wrap=True)
-    if error is not None:
-        raise error
-    return 0 if result.status == "complete" else 1
+    if shown.error is not None:
+        raise shown.error
+    return 0 if shown.result.status == "complete" else 1
 
 
-async def _events(
-    job: Job, settings: Settings, meter: Meter, check: bool, checks: list[CheckedRun]
-) -> AsyncIterator[TaskEvent]:
-    """The task's events, the library and the model opened first (inside the recording);
-    with ``check``, checked and repaired first (the run is appended to ``checks``)."""
-    library = open_library(settings)
-    async with open_model(settings.llm) as model:
-        events: AsyncIterator[TaskEvent] = job.run(library, model, meter)
-        if check:
-            run = check_command.check_events(settings, library, model, events)
-            checks.append(run)
-            events = aiter(run)
-        try:
-            async for event in events:
-                yield event
-        finally:
-            close = getattr(events, "aclose", None)
-            if close is not None:
-                await close()
+async def _stream(events: AsyncIterable[RunEvent], live: TextIO, checking: bool) -> _Shown:
+    """Write the text as it arrives (when checking: the checked text, once it is checked); what
+    was shown, and the error a failed run ended with."""
+    shown: _Shown | None = None
+    written = ""
 
+    def write(text: str) -> None:
+        nonlocal written
+        live.write(text)
+        live.flush()
+        written += text
 
-async def _stream(
-    events: AsyncIterable[TaskEvent], live: TextIO
-) -> tuple[TaskResult, AssistantError | None]:
-    """Write the text as it arrives; the result, and the error a failed one ended with."""
-    result: TaskResult | None = None
-    last = "\n"
     try:
         async for event in events:
-            if isinstance(event, TextDelta) and event.text:
-                live.write(event.text)
-                live.flush()
-                last = event.text[-1]
+            if isinstance(event, TextDelta) and event.text and not checking:
+                write(event.text)
             elif isinstance(event, Finished):
-                result = event.result
+                shown = _Shown(event.result)
+            elif isinstance(event, Checked):
+                shown = _Shown(event.result, event.report)
     except AssistantError as error:
-        if result is None:
+        if shown is None:
             raise
-        return result, error
+        shown.error = error
     finally:
-        if last != "\n":
-            live.write("\n")
-            live.flush()
-    if result is None:
+        if checking and shown is not None and not written:
+            write(shown.result.text)  # not checked (failed, or nothing to check): as it is
+        if written[-1:] not in ("", "\n"):
+            write("\n")
+    if shown is None:
         raise InputError("the task ended without a result")
-    return result, None
+    return shown
 
 
 def _export(result: TaskResult, form: ExportFormat | None, path: Path | None) -> None:
@@ -299,13 +266,8 @@ def _read(path: Path) -> str:
     return text.strip()
 
 
-def _recorded(args: argparse.Namespace) -> dict[str, Any]:
-    values = {name: getattr(args, name, None) for name in RECORDED}
-    return {name: value for name, value in values.items() if value not in (None, [], "")}
-
-
 def _length(value: str) -> str | int:
-    if value in draft.WORDS:
+    if value in WORDS:
         return value
     if value.isdigit() and int(value) >= 10:
         return int(value)

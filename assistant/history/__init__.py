@@ -2,8 +2,8 @@
 
 A session is a conversation: one or more entries (an answer, a draft or a summary each). An entry
 is written before the model is called (status "running", with the query and options), its text
-is rewritten as it streams (``record`` does it every ``FLUSH_S`` seconds or ``FLUSH_DELTAS``
-pieces), and it is finalised at the end: sources and scores, prompt template version, backend and
+is rewritten as it streams (``tasks.recording`` does it as the events pass), and it is
+finalised at the end: sources and scores, prompt template version, backend and
 model, tokens, output, cited sentences, invalid citations, status. So a terminal killed midway
 loses nothing already typed or shown: the entry stays "running", and the next ``History`` opened
 on the file marks it "incomplete" (``mark_interrupted``), its partial text kept.
@@ -22,22 +22,17 @@ from assistant.history.database import (
     History,
     history_path,
 )
-from assistant.history.recorder import FLUSH_DELTAS, FLUSH_S, Recording, record
 from assistant.history.rows import EntryRow, SessionRow, SourceRecord, source_records
 
 __all__ = [
     "FILE_NAME",
-    "FLUSH_DELTAS",
-    "FLUSH_S",
     "INTERRUPTED",
     "SCHEMA_VERSION",
     "STOPPED",
     "EntryRow",
     "History",
-    "Recording",
     "SessionRow",
     "SourceRecord",
     "history_path",
-    "record",
     "source_records",
 ]

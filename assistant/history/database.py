@@ -21,11 +21,11 @@ from assistant.history.rows import (
     dump_json,
     encode_sources,
 )
+from assistant.results import Kind, Source, TaskResult
 from assistant.settings import StoreSettings
-from assistant.tasks.types import Kind, Source, TaskResult
 
 FILE_NAME = "history.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 TITLE_CHARS = 120
 INTERRUPTED = "interrupted: the process writing it stopped before the end"
 STOPPED = "stopped before the end"
@@ -65,7 +65,11 @@ CREATE INDEX IF NOT EXISTS entries_by_status ON entries(status);
 """
 """Version 1. A later version adds a step to ``_MIGRATIONS`` and bumps ``SCHEMA_VERSION``."""
 
-_MIGRATIONS: dict[int, str] = {0: _SCHEMA}
+_CHECKS = "ALTER TABLE entries ADD COLUMN checks TEXT NOT NULL DEFAULT '{}'"
+"""Version 2: the citation check of an entry (``CheckReport.to_json``: verdicts, confidence,
+evidence), '{}' when it was not checked."""
+
+_MIGRATIONS: dict[int, str] = {0: _SCHEMA, 1: _CHECKS}
 """The script that takes the file from each version to the next; idempotent, as two processes
 may open a new file at once."""
 
@@ -163,6 +167,15 @@ class History:
             error=result.error,
         )
 
+    def checked(self, entry_id: int, result: TaskResult, checks: Mapping[str, Any]) -> None:
+        """The entry's citation check, and its result as checked (repaired sentences)."""
+        self._update(
+            entry_id,
+            text=result.text,
+            sentences=dump_json([asdict(s) for s in result.sentences]),
+            checks=dump_json(dict(checks)),
+        )
+
     def fail(self, entry_id: int, error: str) -> None:
         """Failed, with why; the query, options and any text already written stay."""
         self._update(entry_id, status="failed", error=error)
@@ -253,19 +266,23 @@ class History:
         self._db.execute("UPDATE sessions SET updated = ? WHERE id = ?", (now, session_id))
 
     def _migrate(self) -> None:
-        version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"the history {self.path} was written by a newer citewise "
-                f"(schema {version}, this one reads {SCHEMA_VERSION})",
-                hint="upgrade citewise, or point --store elsewhere",
-            )
-        while version < SCHEMA_VERSION:
-            self._db.executescript(
-                f"BEGIN IMMEDIATE; {_MIGRATIONS[version]}; PRAGMA user_version = {version + 1};"
-                " COMMIT;"
-            )
-            version += 1
+        """Each step in its own transaction, the version read again inside it: another process
+        may have taken the same step since this one looked."""
+        while True:
+            with self._transaction():
+                version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+                if version > SCHEMA_VERSION:
+                    raise StoreError(
+                        f"the history {self.path} was written by a newer citewise "
+                        f"(schema {version}, this one reads {SCHEMA_VERSION})",
+                        hint="upgrade citewise, or point --store elsewhere",
+                    )
+                if version == SCHEMA_VERSION:
+                    return
+                for statement in _MIGRATIONS[version].split(";"):
+                    if statement.strip():
+                        self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version = {version + 1}")
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:

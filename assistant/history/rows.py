@@ -1,11 +1,22 @@
 """The history's rows as Python sees them, and how they are stored as JSON columns."""
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from assistant.tasks.types import CitedSentence, Kind, Source, Status
+from assistant.corpus.paper import Paper
+from assistant.errors import InputError
+from assistant.results import (
+    SHOWN_VERDICTS,
+    CitedSentence,
+    Kind,
+    Marks,
+    Source,
+    Status,
+    TaskResult,
+    Verdict,
+)
 
 
 @dataclass(frozen=True)
@@ -54,6 +65,8 @@ class EntryRow:
     error: str | None
     created: str
     updated: str
+    checks: dict[str, Any]
+    """The citation check (``CheckReport.to_json``), or {} when it was not checked."""
 
     @property
     def cited(self) -> set[int]:
@@ -62,6 +75,46 @@ class EntryRow:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+    def result(self, find: Callable[[str], Paper]) -> TaskResult:
+        """The entry as a task result (to show or export it again): its sources' papers are
+        looked up with ``find``; a paper no longer in the library keeps the title and year
+        recorded."""
+        sources = []
+        for recorded in self.sources:
+            try:
+                paper = find(recorded.paper_id)
+            except InputError:
+                paper = Paper(id=recorded.paper_id, title=recorded.title, year=recorded.year)
+            sources.append(Source(recorded.number, paper, [], recorded.score))
+        return TaskResult(
+            self.kind,
+            self.query,
+            "evidence" if self.mode == "evidence" else "llm",
+            sources,
+            text=self.text,
+            sentences=list(self.sentences),
+            invalid_citations=list(self.invalid_citations),
+            headings=dict(self.headings),
+            model=self.model,
+            backend=self.backend,
+            prompt_version=self.prompt_version,
+            status=self.status,
+            error=self.error,
+        )
+
+    def marks(self) -> Marks:
+        """The verdicts its check left on its sentences (none when it was not checked)."""
+        verdicts: dict[int, Verdict] = {}
+        evidence: dict[tuple[int, int], int] = {}
+        for index, check in enumerate(self.checks.get("sentences", [])):
+            if check["verdict"] in SHOWN_VERDICTS:
+                verdicts[index] = check["verdict"]
+            for found in check["evidence"]:
+                number = found["citation"].strip("[]")
+                if number.isdigit():
+                    evidence[(index, int(number))] = found["index"]
+        return Marks(verdicts, evidence, list(self.checks.get("notes", [])))
 
 
 def source_records(sources: Sequence[Source]) -> list[SourceRecord]:
@@ -74,7 +127,7 @@ def source_records(sources: Sequence[Source]) -> list[SourceRecord]:
 ENTRY_COLUMNS = tuple(field.name for field in fields(EntryRow))
 """The columns read back for an entry (the table also has ``writer``)."""
 
-JSON_COLUMNS = ("options", "sources", "sentences", "headings", "invalid_citations")
+JSON_COLUMNS = ("options", "sources", "sentences", "headings", "invalid_citations", "checks")
 
 
 def decode_entry(row: dict[str, Any]) -> EntryRow:

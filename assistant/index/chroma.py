@@ -1,6 +1,6 @@
 """Chroma itself: connecting, our embedder in Chroma's clothes, and Chroma's failures as
-``StoreError``. With ``store.py`` and ``changes.py`` (the change log beside the chunks), the
-only modules that import ``chromadb``."""
+``StoreError``. With ``store.py``, ``changes.py`` (the change log beside the chunks) and
+``lease.py`` (the server's write lease), the only modules that import ``chromadb``."""
 
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar

@@ -10,15 +10,17 @@ from pathlib import Path
 
 from assistant import paths
 from assistant.corpus.paper import Paper
-from assistant.index.embeddings import make_embedder
+from assistant.index.embeddings import Embedder
 from assistant.index.ingest import Ingestor, IngestReport, Progress
 from assistant.index.lock import write_lock
 from assistant.index.store import ChunkStore
 from assistant.settings import Settings
 
 
-def reindex(settings: Settings, progress: Progress | None = None) -> IngestReport:
-    embedder = make_embedder(settings.embedding)
+def reindex(
+    settings: Settings, embedder: Embedder, progress: Progress | None = None
+) -> IngestReport:
+    """Re-embed the configured store with ``embedder`` (the configured model)."""
     backup = _backup_path(settings)
     with write_lock(backup.parent):
         if not backup.exists():

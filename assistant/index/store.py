@@ -15,14 +15,14 @@ in step, and read the log to catch up. On a server, writers take turns (``turn()
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, nullcontext, suppress
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 import numpy as np
 from chromadb.api.models.Collection import Collection
-from chromadb.errors import ChromaError, NotFoundError
+from chromadb.errors import NotFoundError
 
 from assistant.corpus.paper import Paper
 from assistant.errors import ModelMismatchError
@@ -89,7 +89,12 @@ class ChunkStore:
         self.location = settings.server_url or str(settings.path / "chroma")
         self._client = guard(self.location, lambda: connect(settings))
         self._collection = guard(self.location, self._open_collection)
-        self._lease = Lease(self, settings.collection) if settings.server_url else None
+        self.lease = (
+            Lease(self._client, settings.collection, self.location, self._function)
+            if settings.server_url
+            else None
+        )
+        """The server's write lease (``lease.py``); None on local files (one writer: a lock)."""
         self._changes = ChangeLog(self._client, settings.collection, self.location, self._function)
         if check_model and (self._collection.metadata or {}).get("citewise:schema") == 1:
             self._upgrade()
@@ -241,7 +246,7 @@ class ChunkStore:
     def turn(self) -> AbstractContextManager[None]:
         """Hold the server's write lease (re-entrant); a no-op on local files, where the
         caller holds the store's write lock for the whole ingest."""
-        return self._lease.held() if self._lease else nullcontext()
+        return self.lease.held() if self.lease else nullcontext()
 
     def write(
         self,
@@ -313,41 +318,6 @@ class ChunkStore:
             meta = dict(self._collection.metadata or {}) | {"citewise:schema": SCHEMA}
             meta.pop("hnsw:space", None)
             guard(self.location, lambda: self._collection.modify(metadata=meta))
-
-    # Markers: empty collections whose creation is atomic on the server (see lease.py)
-
-    def create_marker(self, name: str, metadata: dict[str, Any]) -> bool:
-        """Create the marker ``name``; False when it already exists."""
-
-        def create() -> bool:
-            try:
-                self._client.create_collection(
-                    name, embedding_function=self._function(), metadata=metadata
-                )
-                return True
-            except ChromaError as error:
-                if "already exists" in str(error):
-                    return False
-                raise
-
-        return guard(self.location, create)
-
-    def marker(self, name: str) -> dict[str, Any] | None:
-        def read() -> dict[str, Any] | None:
-            try:
-                found = self._client.get_collection(name, embedding_function=self._function())
-            except NotFoundError:
-                return None
-            return dict(found.metadata or {})
-
-        return guard(self.location, read)
-
-    def delete_marker(self, name: str) -> None:
-        def delete() -> None:
-            with suppress(NotFoundError):
-                self._client.delete_collection(name)
-
-        guard(self.location, delete)
 
     def _function(self) -> Any:
         """Our embedding function, passed on every open so Chroma never uses its default."""

@@ -7,7 +7,7 @@ that is mapped to an ``LLMError`` with a message a person can act on (see ``fail
 """
 
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -56,6 +56,7 @@ class OpenAIChatModel:
         self._api_key = api_key
         self._timeout_s = timeout_s
         self._dialect = _Dialect()
+        self.schema_refused = False
         self._client = openai.AsyncOpenAI(
             base_url=base_url,
             api_key=api_key.get_secret_value() if api_key else NO_KEY,
@@ -79,7 +80,7 @@ class OpenAIChatModel:
         *,
         max_tokens: int,
         json_schema: dict[str, Any] | None = None,
-    ) -> AsyncIterator[StreamEvent]:
+    ) -> AsyncGenerator[StreamEvent, None]:
         chunks = await self._open(messages, max_tokens, json_schema)
         parts: list[str] = []
         usage: Usage | None = None

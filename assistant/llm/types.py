@@ -1,6 +1,6 @@
 """What the rest of citewise sees of a language model (nothing here imports ``openai``)."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -61,6 +61,9 @@ class ChatModel(Protocol):
     scripted fake in the tests."""
 
     info: ModelInfo
+    schema_refused: bool
+    """The server refused a JSON schema once: ask it for prose from now on
+    (``llm.structured_output``)."""
 
     def stream(
         self,
@@ -68,7 +71,7 @@ class ChatModel(Protocol):
         *,
         max_tokens: int,
         json_schema: dict[str, Any] | None = None,
-    ) -> AsyncIterator[StreamEvent]:
+    ) -> AsyncGenerator[StreamEvent, None]:
         """Yield ``Delta``s then one ``Done``. ``json_schema`` asks for structured output
         (``response_format`` json_schema); raises ``StructuredOutputUnsupported`` when the server
         refuses it, so the caller can fall back to citation markers. Failures raise ``LLMError``

@@ -11,14 +11,16 @@ both to ``run_plan``, which yields the task's events:
   and sends prose is read as markers). With "auto", when the server refuses the schema
   (``StructuredOutputUnsupported``) the request is sent again asking for markers, and that model
   is asked for markers for the rest of the session; with "json_schema" the refusal is a failure.
-  "markers" never asks for the schema. Either way only valid markers reach the user.
+  "markers" never asks for the schema (``llm.structured_output``). Either way only valid markers
+  reach the user.
 - A reply cut midway (``StreamInterrupted``) or stopped at ``answer_tokens`` ends ``incomplete``
   with its text and citations kept. Any other ``LLMError`` ends ``failed``: ``Finished`` comes
   first, carrying the partial result and the message, and then the error itself is raised so the
   caller can report it. Consume the events to the end to see it.
 """
 
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -27,26 +29,16 @@ from assistant.citations.structured import ReplyStream, json_schema
 from assistant.errors import LLMError, StreamInterrupted, StructuredOutputUnsupported
 from assistant.index.tokens import count_tokens
 from assistant.llm.budget import Meter, prompt_budget
+from assistant.llm.structured_output import schema_refused, wants_schema
 from assistant.llm.types import ChatModel, Delta, Done, Message, Usage
 from assistant.prompts import Prompts, default_prompts
+from assistant.results import Kind, Mode, Source, TaskResult
 from assistant.retrieval import PaperHit
 from assistant.settings import LLMSettings, Settings
-from assistant.tasks.context import all_sources, packed_sources, sources_block
-from assistant.tasks.types import (
-    Finished,
-    Kind,
-    Mode,
-    Retrieved,
-    Source,
-    TaskEvent,
-    TaskResult,
-    TextDelta,
-)
+from assistant.tasks.events import Finished, Retrieved, TaskEvent, TextDelta
+from assistant.tasks.prompt_data import all_sources, packed_sources, sources_block
 
 NO_SOURCES = "No paper in the library matches this, so there is nothing to cite."
-
-_REFUSES_SCHEMA: set[tuple[str, str, str]] = set()
-"""Models (backend, base URL, name) that refused a JSON schema this session."""
 
 
 @dataclass(frozen=True)
@@ -77,7 +69,7 @@ async def run_plan(
     settings: Settings,
     compose: Compose,
     meter: Meter | None = None,
-) -> AsyncIterator[TaskEvent]:
+) -> AsyncGenerator[TaskEvent, None]:
     if model is None or not hits:
         sources = all_sources(hits)
         yield Retrieved(sources)
@@ -120,7 +112,7 @@ async def generate(
     settings: LLMSettings,
     meter: Meter | None = None,
     prompts: Prompts | None = None,
-) -> AsyncIterator[TaskEvent]:
+) -> AsyncGenerator[TaskEvent, None]:
     """Stream the model's reply to the plan as events (see the module docstring)."""
     prompts = prompts or default_prompts()
     result = TaskResult(
@@ -144,10 +136,10 @@ async def generate(
                     result.text += text
                     yield TextDelta(text)
                 break
-            except StructuredOutputUnsupported:
-                if not structured or result.raw or settings.structured_output == "json_schema":
+            except StructuredOutputUnsupported as error:
+                if not structured or result.raw:
                     raise
-                _REFUSES_SCHEMA.add(_model_key(model))
+                schema_refused(model, settings, error)
                 structured = False
     except StreamInterrupted as error:
         result.status, result.error = "incomplete", str(error)
@@ -186,8 +178,8 @@ async def _read(
         max_tokens=settings.answer_tokens,
         json_schema=json_schema() if structured else None,
     )
-    try:
-        async for event in stream:
+    async with aclosing(stream) as events:
+        async for event in events:
             if isinstance(event, Delta):
                 result.raw += event.text
                 text = reader.feed(event.text)
@@ -200,10 +192,6 @@ async def _read(
                 result.status = "incomplete" if truncated else "complete"
                 if truncated:
                     result.error = "the reply reached its length limit (llm.answer_tokens)"
-    finally:
-        close = getattr(stream, "aclose", None)
-        if close is not None:
-            await close()
 
 
 async def _end(result: TaskResult, reader: _Reader) -> AsyncIterator[TaskEvent]:
@@ -218,21 +206,6 @@ async def _end(result: TaskResult, reader: _Reader) -> AsyncIterator[TaskEvent]:
     if result.status == "running":
         result.status = "incomplete"
     yield Finished(result)
-
-
-def wants_schema(model: ChatModel, settings: LLMSettings) -> bool:
-    if settings.structured_output != "auto":
-        return settings.structured_output == "json_schema"
-    return _model_key(model) not in _REFUSES_SCHEMA
-
-
-def forget_schema_support() -> None:
-    """Ask every model for structured output again (a new session)."""
-    _REFUSES_SCHEMA.clear()
-
-
-def _model_key(model: ChatModel) -> tuple[str, str, str]:
-    return (model.info.backend, model.info.base_url, model.info.model)
 
 
 def _nothing_found(plan: Plan, model: ChatModel | None) -> TaskResult:

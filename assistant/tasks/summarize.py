@@ -4,51 +4,35 @@ Named papers (``paper_ids``: ids or unique id prefixes, citation keys, DOIs, arX
 summarised as a set, in the order given; a query with them becomes the summary's focus.
 """
 
-from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncGenerator
 
-from assistant.errors import InputError
-from assistant.index.filters import Filters
 from assistant.library import Library
 from assistant.llm.budget import Meter
 from assistant.llm.types import ChatModel
+from assistant.results import Source, TaskResult
 from assistant.settings import Settings
 from assistant.tasks import evidence
-from assistant.tasks.context import data_block, hits_for
+from assistant.tasks.events import TaskEvent
 from assistant.tasks.generate import Plan, run_plan
-from assistant.tasks.types import Source, TaskEvent, TaskResult
-
-
-@dataclass(frozen=True)
-class SummaryOptions:
-    paper_ids: Sequence[str] = ()
-    """Summarise these papers (any reference ``Library.find`` accepts) instead of a search."""
-
-    k: int | None = None
-    """Papers to retrieve for a query (unset: ``settings.retrieval.k``)."""
-
-    filters: Filters | None = None
+from assistant.tasks.prompt_data import data_block, hits_for
+from assistant.tasks.requests import SummaryRequest
 
 
 async def run(
     library: Library,
-    query: str = "",
+    request: SummaryRequest,
     model: ChatModel | None = None,
     settings: Settings | None = None,
-    options: SummaryOptions | None = None,
     *,
     meter: Meter | None = None,
-) -> AsyncIterator[TaskEvent]:
+) -> AsyncGenerator[TaskEvent, None]:
     """Events of one summary; ``model=None`` is evidence mode (see ``tasks.generate``)."""
-    options = options or SummaryOptions()
     settings = settings or library.settings
-    query = query.strip()
-    if options.paper_ids:
-        hits = hits_for(library, options.paper_ids)
-    elif query:
-        hits = library.search(query, options.k, options.filters)
+    query = request.query.strip()
+    if request.paper_ids:
+        hits = hits_for(library, request.paper_ids)
     else:
-        raise InputError("nothing to summarise", hint="give a query or paper ids")
+        hits = library.search(query, request.k, request.filters)
     plan = Plan("summary", query, "summarize", {"focus": data_block("focus", query)})
 
     def compose(sources: list[Source]) -> TaskResult:

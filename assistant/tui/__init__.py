@@ -17,13 +17,9 @@ EXIT_WHEN_READY = "CITEWISE_TUI_EXIT_WHEN_READY"
 
 def launch(args: argparse.Namespace, settings: Settings) -> int:
     """Run the TUI on the configured store until the user quits."""
-    from assistant.tui.app import CitewiseApp, open_library
+    from assistant.tui.app import CitewiseApp
 
-    app = CitewiseApp(
-        lambda: open_library(settings),
-        settings,
-        exit_when_ready=bool(os.environ.get(EXIT_WHEN_READY)),
-    )
+    app = CitewiseApp(settings, exit_when_ready=bool(os.environ.get(EXIT_WHEN_READY)))
     app.run()
     if app.exit_when_ready:
         ready = " ".join(f"{name}={stamp:.6f}" for name, stamp in app.times.items())

@@ -1,20 +1,10 @@
-"""``python -m assistant.tui [--store DIR]``: the TUI alone, without the command line."""
+"""``python -m assistant.tui [--store DIR] [--server URL]``: the terminal UI without the rest of the
+command line (its errors reported as ``citewise`` reports them)."""
 
 import argparse
 import sys
-from pathlib import Path
 
-from assistant.errors import ConfigError
-from assistant.settings import load_settings
-from assistant.tui import launch
+from assistant.cli import common_arguments, guarded, launch_tui
 
-parser = argparse.ArgumentParser(prog="python -m assistant.tui")
-parser.add_argument("--store", metavar="DIR", help="store directory (default: the configured one)")
-arguments = parser.parse_args()
-try:
-    settings = load_settings(
-        {"path": Path(arguments.store).expanduser()} if arguments.store else None
-    )
-except ConfigError as error:
-    sys.exit(f"{error.title}: {error}")
-sys.exit(launch(arguments, settings))
+parser = argparse.ArgumentParser(prog="python -m assistant.tui", parents=[common_arguments()])
+sys.exit(guarded(lambda: launch_tui(parser.parse_args())))

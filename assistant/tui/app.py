@@ -1,11 +1,13 @@
 """The Textual app: five modes over one library, the status bar's state, and the slow work that
 belongs to no screen (opening the library, ingesting, the language-model set-up).
 
-The first screen shows at once; the library (Chroma, the embedding model) opens in a thread
-worker behind it, loading the demo corpus into an empty store with a progress bar. Escape stops
-whatever runs: a streaming answer, a check, an ingest. Every few seconds a thread worker reads
-the store's generation token, so that papers other processes write (``citewise ingest`` in
-another terminal, a colleague on a shared server) show up in the library.
+Screens run their tasks on the app's ``Runner`` (``tasks.runner``), which holds the library and
+the language model; the app never opens either itself. The first screen shows at once; the
+library (Chroma, the embedding model) opens in a thread worker behind it, loading the demo
+corpus into an empty store with a progress bar. Escape stops whatever runs: a streaming answer,
+a check, an ingest. Every few seconds a thread worker reads the store's generation token, so
+that papers other processes write (``citewise ingest`` in another terminal, a colleague on a
+shared server) show up in the library.
 """
 
 import time
@@ -23,11 +25,12 @@ from textual.timer import Timer
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from assistant import paths
-from assistant.errors import AssistantError, InputError, StoreError
+from assistant.errors import AssistantError, IngestStopped, InputError, StoreError
 from assistant.history import History
 from assistant.settings import LLMSettings, Settings
+from assistant.tasks.runner import Runner
 from assistant.tui.commands import CitewiseCommands
-from assistant.tui.context import Context, Workspace
+from assistant.tui.context import Context
 from assistant.tui.messages import (
     AddPapers,
     Failed,
@@ -50,7 +53,7 @@ from assistant.tui.screens.map import MapScreen
 if TYPE_CHECKING:
     from assistant.index.ingest import IngestReport
     from assistant.library import Library
-    from assistant.session import ModelOpener
+    from assistant.tasks.models import ModelOpener
 
 MODES: dict[str, type[ModeScreen]] = {
     "ask": AskScreen,
@@ -70,13 +73,6 @@ POLL_SECONDS = 3.0
 """How often the app checks whether another process wrote the store."""
 
 
-def open_library(settings: Settings) -> "Library":
-    """The configured library (imported here: Chroma loads in the worker, not at start-up)."""
-    from assistant.library import Library
-
-    return Library(settings)
-
-
 def describe_backend(settings: LLMSettings) -> tuple[str, bool]:
     """The status bar's backend label before the model is opened, and whether that is evidence
     mode."""
@@ -86,10 +82,6 @@ def describe_backend(settings: LLMSettings) -> tuple[str, bool]:
     if backend == "local":
         return f"local · {settings.gguf_path.name if settings.gguf_path else '?'}", False
     return f"openai · {settings.model or 'server default'}", False
-
-
-class IngestStopped(AssistantError):
-    title = "Stopped"
 
 
 class CitewiseApp(App[None]):
@@ -116,17 +108,18 @@ class CitewiseApp(App[None]):
 
     def __init__(
         self,
-        library_factory: Callable[[], "Library"],
         settings: Settings,
+        library_factory: Callable[[], "Library"] | None = None,
         history: History | None = None,
         *,
         model_opener: "ModelOpener | None" = None,
         exit_when_ready: bool = False,
     ) -> None:
+        """``library_factory`` and ``model_opener`` default to the configured ones."""
         super().__init__()
-        self.context = Context(settings, history or History.for_store(settings.store))
-        self.library_factory = library_factory
-        self.model_opener = model_opener
+        history = history or History.for_store(settings.store)
+        runner = Runner(settings, history, library_factory, model_opener, hold_model=True)
+        self.context = Context(settings, history, runner)
         self.exit_when_ready = exit_when_ready
         self.times: dict[str, float] = {}
         self.generation = ""
@@ -149,9 +142,7 @@ class CitewiseApp(App[None]):
     async def on_unmount(self) -> None:
         if self.poll is not None:
             self.poll.stop()
-        workspace = self.context.workspace
-        if workspace is not None:
-            await workspace.models.aclose()
+        await self.context.runner.aclose()
 
     # Opening the library
 
@@ -161,21 +152,15 @@ class CitewiseApp(App[None]):
             # Chroma, the model client, markdown-it: imported here, off the event loop.
             from textual.widgets import Markdown  # noqa: F401
 
-            from assistant import session
-            from assistant.llm.backend import open_model
-            from assistant.llm.budget import Meter
+            import assistant.tasks.answer  # noqa: F401
 
-            settings = self.context.settings
-            library = self.library_factory()
+            library = self.context.runner.library
             if library.count_chunks() == 0:
                 self.call_from_thread(self.notify, EMPTY_STORE, title="Library")
                 with suppress(IngestStopped):  # Escape: open what was loaded so far
                     self._ingest(library, [paths.DEMO_CORPUS_DIR])
-            opener = self.model_opener or partial(open_model, settings.llm)
-            models = session.ModelHolder(opener)
-            workspace = Workspace(library, models, Meter.from_settings(settings.llm))
-            generation = library.store.generation()
-            self.post_message(Opened(workspace, library.papers(), generation))
+            generation = library.generation()
+            self.post_message(Opened(library.papers(), generation))
         except Exception as error:
             failed = as_assistant_error(error, "the library could not be opened")
             self.call_from_thread(self.context.failed, failed)
@@ -184,7 +169,7 @@ class CitewiseApp(App[None]):
                 self.call_from_thread(self.exit, return_code=1)
 
     def on_opened(self, message: Opened) -> None:
-        self.context.opened(message.workspace, message.papers)
+        self.context.opened(message.papers)
         self.papers = len(message.papers)
         self.library_version += 1
         self.generation = message.generation
@@ -211,7 +196,7 @@ class CitewiseApp(App[None]):
                 f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
                 f"{len(report.failed)} failed"
             )
-            generation = library.store.generation()  # before the papers: no write missed
+            generation = library.generation()  # before the papers: no write missed
             self.post_message(LibraryChanged(library.papers(), summary, generation))
             for failure in report.failed[:3]:
                 self.post_message(Failed(InputError(failure)))
@@ -255,7 +240,7 @@ class CitewiseApp(App[None]):
         """Read the store's generation token, and the papers only if it moved from ``seen``."""
         try:
             library = self.context.require().library
-            generation = library.store.generation()
+            generation = library.generation()
             papers = library.papers() if generation != seen else None
         except Exception as error:
             failed = as_assistant_error(error, "the store could not be read")
@@ -299,15 +284,14 @@ class CitewiseApp(App[None]):
             screen.open_session(message.session_id)
 
     async def on_task_ended(self, _message: TaskEnded) -> None:
-        workspace = self.context.workspace
-        if workspace is None:
-            return
-        self.tokens = workspace.meter.total.total
-        if workspace.models.opened:
-            model = await workspace.models.get()
-            self.evidence = model is None
-            if model is not None:
-                self.model_label = f"{model.info.backend} · {model.info.model}"
+        runner = self.context.runner
+        if runner.meter is not None:
+            self.tokens = runner.meter.total.total
+        opened = await runner.model_label()
+        if opened is not None:
+            label, self.evidence = opened
+            if not self.evidence:
+                self.model_label = label
 
     def on_failed(self, message: Failed) -> None:
         error = message.error
@@ -330,7 +314,7 @@ class CitewiseApp(App[None]):
     # Actions
 
     def action_llm_setup(self) -> None:
-        self.push_screen(Doctor(self.context.settings.llm))
+        self.push_screen(Doctor(self.context.runner))
 
     async def action_stop(self) -> None:
         running = [w for w in self.workers if w.group in STOPPABLE and w.is_running]

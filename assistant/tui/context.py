@@ -1,55 +1,48 @@
-"""What every screen is given: the settings, the history and, once open, the workspace."""
+"""What every screen is given: the settings, the history, the runner, and the papers shown."""
 
 import asyncio
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from assistant.errors import AssistantError, StoreError
 from assistant.history import History
 from assistant.settings import Settings
+from assistant.tasks.runner import Runner
 
 if TYPE_CHECKING:
     from assistant.corpus.paper import Paper
-    from assistant.library import Library
-    from assistant.llm.budget import Meter
-    from assistant.session import ModelHolder
-
-
-@dataclass(frozen=True)
-class Workspace:
-    """What the app opens in the background once its first screen shows."""
-
-    library: "Library"
-    models: "ModelHolder"
-    meter: "Meter"
-    """Tokens spent in this run of the app (and its cap, if one is set)."""
 
 
 class Context:
-    def __init__(self, settings: Settings, history: History) -> None:
+    def __init__(self, settings: Settings, history: History, runner: Runner) -> None:
         self.settings = settings
         self.history = history
-        self.workspace: Workspace | None = None
+        self.runner = runner
+        """Runs the tasks, and opens the library and the model: screens ask it, never those."""
+
         self.papers: list[Paper] = []
         """The library's papers, by title; kept current by the app."""
         self.error: AssistantError | None = None
         self._settled = asyncio.Event()
 
-    def opened(self, workspace: Workspace, papers: "list[Paper]") -> None:
-        self.workspace, self.papers = workspace, papers
+    @property
+    def is_open(self) -> bool:
+        return self._settled.is_set() and self.error is None
+
+    def opened(self, papers: "list[Paper]") -> None:
+        self.papers = papers
         self._settled.set()
 
     def failed(self, error: AssistantError) -> None:
         self.error = error
         self._settled.set()
 
-    def require(self) -> Workspace:
-        """The workspace (for workers that run once it is open); raises if it is not."""
-        if self.workspace is None:
+    def require(self) -> Runner:
+        """The runner, its library open (for workers that run once it is); raises if not."""
+        if not self.is_open:
             raise self.error or StoreError("the library is not open yet", hint="wait a moment")
-        return self.workspace
+        return self.runner
 
-    async def ready(self) -> Workspace:
-        """The workspace, once open; raises why it could not be opened."""
+    async def ready(self) -> Runner:
+        """The runner once its library is open; raises why it could not be opened."""
         await self._settled.wait()
         return self.require()

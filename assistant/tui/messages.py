@@ -9,14 +9,12 @@ from textual.message import Message
 if TYPE_CHECKING:
     from assistant.corpus.paper import Paper
     from assistant.errors import AssistantError
-    from assistant.tui.context import Workspace
 
 
 @dataclass
 class Opened(Message):
     """The library is open (the demo corpus loaded into an empty store first)."""
 
-    workspace: "Workspace"
     papers: "list[Paper]"
     generation: str = ""
     """The store's generation token when ``papers`` were read."""

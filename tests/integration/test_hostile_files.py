@@ -11,7 +11,6 @@ import os
 import re
 import signal
 import time
-import tracemalloc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +21,7 @@ import pytest
 from assistant import cli
 from assistant.library import Library
 from tests.cli_corpus import use_fast_library
+from tests.helpers import measured_peak
 
 GOOD = {"title": "Sparse attention for long documents", "abstract": "Attention made sparse."}
 GOOD_BIB = "@article{good, title = {Routing tokens in mixture of experts}, year = 2022}\n"
@@ -126,13 +126,8 @@ def test_a_50_mb_line_is_one_error_in_bounded_time_and_memory(
     good.write_text(json.dumps(GOOD) + "\n")
 
     started = time.monotonic()
-    tracemalloc.start()
-    try:
-        with within(120):
-            report = library.ingest([path, good])
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    with within(120):
+        report, peak = measured_peak(lambda: library.ingest([path, good]))
 
     assert time.monotonic() - started < 60
     assert peak < 40_000_000  # a 16 MiB piece or two at most, never the 50 MB line

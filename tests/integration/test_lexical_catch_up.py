@@ -227,8 +227,7 @@ def test_index_of_a_reindexed_store_is_rebuilt(
     before = Library(settings, embedder=HashEmbedder())
     ingest(before, tmp_path / "a.jsonl", records(20))
     epoch = before.lexical().version.epoch
-    monkeypatch.setattr("assistant.index.reindex.make_embedder", lambda _: HashEmbedder())
-    reindex(settings)
+    reindex(settings, HashEmbedder())
 
     after = Library(settings, embedder=HashEmbedder())
     reads = Reads(after.store, monkeypatch)

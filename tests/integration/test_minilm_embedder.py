@@ -8,9 +8,10 @@ import pytest
 
 from assistant import paths
 from assistant.errors import ConfigError, EmbeddingError
-from assistant.index.embeddings import make_embedder, minilm
+from assistant.index.embeddings import minilm
 from assistant.index.embeddings import minilm_graph as graph
 from assistant.index.embeddings.minilm import MiniLMEmbedder
+from assistant.library import make_embedder
 from assistant.settings import EmbeddingSettings
 
 PAPERS = {

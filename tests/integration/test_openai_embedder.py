@@ -11,7 +11,7 @@ import pytest
 from pydantic import SecretStr
 
 from assistant.errors import ConfigError, EmbeddingError
-from assistant.index.embeddings import make_embedder
+from assistant.library import make_embedder
 from assistant.llm.embeddings import OpenAIEmbedder
 from assistant.settings import EmbeddingSettings
 from tests.chroma_server import free_port

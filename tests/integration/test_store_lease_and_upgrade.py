@@ -1,5 +1,5 @@
-"""The server write lease (a marker collection on a real `chroma run`) and the in-place upgrade
-of a schema-1 store."""
+"""The server write lease (a collection of its own on a real `chroma run`) and the in-place
+upgrade of a schema-1 store."""
 
 import os
 import socket
@@ -23,38 +23,42 @@ def holder(pid: int) -> dict[str, object]:
     return {"host": socket.gethostname(), "pid": pid, "token": "t", "lapses": time.time() + 60}
 
 
-def server_store(url: str, collection: str) -> ChunkStore:
-    return ChunkStore(StoreSettings(server_url=url, collection=collection), HashEmbedder())
+def server_lease(url: str, collection: str) -> Lease:
+    lease = ChunkStore(StoreSettings(server_url=url, collection=collection), HashEmbedder()).lease
+    assert lease is not None
+    return lease
 
 
 def test_a_lease_left_by_a_killed_writer_is_taken_over(chroma_server: str) -> None:
-    store = server_store(chroma_server, "lease-dead")
+    lease = server_lease(chroma_server, "lease-dead")
     dead = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"],
         check=True,
         capture_output=True,
         text=True,
     )
-    assert store.create_marker("lease-dead.writer", holder(int(dead.stdout)))
-    with Lease(store, "lease-dead", wait_seconds=5).held():
-        assert store.marker("lease-dead.writer")["pid"] == os.getpid()  # type: ignore[index]
-    assert store.marker("lease-dead.writer") is None
+    assert lease.claim(holder(int(dead.stdout)))
+    lease.wait_seconds = 5
+    with lease.held():
+        assert lease.holder()["pid"] == os.getpid()  # type: ignore[index]
+    assert lease.holder() is None
 
 
 def test_a_lease_held_by_a_live_writer_is_waited_for_then_named(chroma_server: str) -> None:
-    store = server_store(chroma_server, "lease-live")
+    lease = server_lease(chroma_server, "lease-live")
     live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
-        assert store.create_marker("lease-live.writer", holder(live.pid))
+        assert lease.claim(holder(live.pid))
         started = time.monotonic()
-        lease = Lease(store, "lease-live", wait_seconds=0.5)
+        lease.wait_seconds = 0.5
         with pytest.raises(StoreError, match=f"stayed locked by pid {live.pid}"), lease.held():
             pass
         assert time.monotonic() - started >= 0.5
     finally:
         live.kill()
         live.wait()
-    with Lease(store, "lease-live", wait_seconds=5).held():  # its holder is gone now
+    lease.wait_seconds = 5
+    with lease.held():  # its holder is gone now
         pass
 
 

@@ -14,8 +14,8 @@ import pytest
 
 from assistant import cli
 from assistant.history import INTERRUPTED, EntryRow, History, history_path
+from assistant.results import EVIDENCE_LABEL
 from assistant.settings import Settings
-from assistant.tasks.types import EVIDENCE_LABEL
 from tests.cli_corpus import ingest_records
 from tests.openai_server import OpenAIServer, Reply
 
@@ -312,9 +312,9 @@ def test_killing_the_process_mid_answer_loses_nothing(llm: OpenAIServer) -> None
     script = (
         "import sys\n"
         "from assistant import cli\n"
-        "from assistant.cli import library_commands\n"
-        "from tests.cli_corpus import fast_library\n"
-        "library_commands.Library = fast_library\n"
+        "import assistant.library\n"
+        "from tests.fakes import HashEmbedder\n"
+        "assistant.library.make_embedder = lambda _: HashEmbedder()\n"
         "sys.exit(cli.main(sys.argv[1:]))\n"
     )
     process = subprocess.Popen(

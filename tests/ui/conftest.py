@@ -1,27 +1,16 @@
-"""Fixtures for the TUI tests: a small fixed corpus on the deterministic test embedding, an app
-factory with the chat model injected, and a helper to wait for the library to open."""
+"""Fixtures for the TUI tests: a small fixed corpus on the deterministic test embedding, and an
+app factory with the chat model injected (the pilot helpers are in ``tests/ui/pilot.py``)."""
 
-from collections.abc import Callable, Iterable
 from contextlib import nullcontext
-from pathlib import Path
-from typing import TypeVar
 
 import pytest
-from textual.message import Message
-from textual.notifications import Notification, Notify
-from textual.pilot import Pilot
-from textual.widgets import Input
 
 from assistant.library import Library
 from assistant.llm.types import ChatModel
 from assistant.settings import Settings
 from assistant.tui.app import CitewiseApp
-
-DATA = Path(__file__).parent / "data"
-CORPUS = DATA / "corpus.jsonl"
-
-AppFactory = Callable[..., CitewiseApp]
-M = TypeVar("M", bound=Message)
+from tests.helpers import CORPUS
+from tests.ui.pilot import AppFactory
 
 
 @pytest.fixture
@@ -37,48 +26,6 @@ def make_app(settings: Settings, ui_library: Library) -> AppFactory:
 
     def make(model: ChatModel | None = None, library: Library | None = None) -> CitewiseApp:
         chosen = library or ui_library
-        return CitewiseApp(lambda: chosen, settings, model_opener=lambda: nullcontext(model))
+        return CitewiseApp(settings, lambda: chosen, model_opener=lambda: nullcontext(model))
 
     return make
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Wait until no worker runs, including those that finishing workers started."""
-    app = pilot.app
-    await pilot.pause()
-    while any(not worker.is_finished for worker in app.workers):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-async def opened(pilot: Pilot[None]) -> None:
-    """Wait until the app's library is open and every screen that shows it is up to date."""
-    app = pilot.app
-    assert isinstance(app, CitewiseApp)
-    await app.context.ready()
-    await settle(pilot)
-
-
-async def ask(pilot: Pilot[None], question: str) -> None:
-    """Type a question, press Enter, and wait until its answer is shown."""
-    app = pilot.app
-    app.screen.query_one("#question").focus()
-    await pilot.press(*question)
-    await pilot.press("enter")
-    await settle(pilot)
-
-
-def unique(messages: Iterable[M]) -> list[M]:
-    """Each message once (the hook sees a message at every node it bubbles through)."""
-    return list({id(m): m for m in messages}.values())
-
-
-def toasts(messages: Iterable[Message]) -> list[Notification]:
-    return [m.notification for m in unique(m for m in messages if isinstance(m, Notify))]
-
-
-async def answer_prompt(pilot: Pilot[None], text: str) -> None:
-    """Type ``text`` into the open path prompt (replacing its default) and press Enter."""
-    pilot.app.screen.query_one("#path", Input).value = text
-    await pilot.press("enter")
-    await pilot.pause()

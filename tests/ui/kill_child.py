@@ -21,7 +21,7 @@ async def main(store: Path, question: str, answer: str, pieces: int) -> None:
     library = Library(settings, embedder=HashEmbedder())
     model = SlowChatModel(delay=0.05, stall_after=pieces)
     model.enqueue(answer, chunk_size=3)
-    app = CitewiseApp(lambda: library, settings, model_opener=lambda: nullcontext(model))
+    app = CitewiseApp(settings, lambda: library, model_opener=lambda: nullcontext(model))
     async with app.run_test(size=(100, 30)) as pilot:
         await app.context.ready()
         await pilot.press(*question, "enter")

@@ -1,6 +1,6 @@
 """The answer view's pieces: citation markers as links while streaming, sentences with marks."""
 
-from assistant.tasks.types import CitedSentence, TaskResult
+from assistant.results import CitedSentence, TaskResult
 from assistant.tui.widgets.answer_view import MarkerLinks
 from assistant.tui.widgets.cited_text import CitedText
 

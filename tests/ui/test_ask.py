@@ -7,8 +7,8 @@ from textual.message import Message
 
 from assistant.history import History
 from assistant.library import Library
+from assistant.results import EVIDENCE_LABEL
 from assistant.settings import Settings
-from assistant.tasks.types import EVIDENCE_LABEL
 from assistant.tui.app import CitewiseApp
 from assistant.tui.messages import TaskEnded
 from assistant.tui.widgets.answer_view import AnswerView
@@ -16,13 +16,9 @@ from assistant.tui.widgets.cited_text import MARKS, CitedText
 from assistant.tui.widgets.paper_panel import PaperPanel
 from assistant.tui.widgets.question_input import QuestionInput
 from tests.fakes import FakeChatModel
+from tests.helpers import ANSWER
 from tests.openai_server import OpenAIServer, Reply
-from tests.ui.conftest import AppFactory, answer_prompt, ask, opened, settle, toasts, unique
-
-ANSWER = (
-    "Dense retrievers beat a strong BM25 system on passage retrieval [1]. "
-    "Reciprocal rank fusion combines the rankings of several systems [2]."
-)
+from tests.ui.pilot import AppFactory, answer_prompt, ask, opened, settle, toasts, unique
 
 
 def answers(app: CitewiseApp) -> list[AnswerView]:
@@ -170,7 +166,7 @@ async def test_ask_through_a_real_server(
     configured = settings.model_copy(
         update={"llm": settings.llm.model_copy(update={"base_url": openai_server.base_url})}
     )
-    app = CitewiseApp(lambda: ui_library, configured)
+    app = CitewiseApp(configured, lambda: ui_library)
     notes: list[Message] = []
     async with app.run_test(size=(100, 30), message_hook=notes.append) as pilot:
         await opened(pilot)

@@ -4,7 +4,7 @@ from textual.command import CommandPalette
 
 from assistant.tui.commands import CitewiseCommands
 from assistant.tui.screens.doctor import Doctor
-from tests.ui.conftest import AppFactory, opened, settle
+from tests.ui.pilot import AppFactory, opened, settle
 
 
 async def test_palette_offers_the_screen_and_app_actions(make_app: AppFactory) -> None:

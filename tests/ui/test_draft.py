@@ -10,12 +10,8 @@ from assistant.history import History
 from assistant.settings import Settings
 from assistant.tui.widgets.answer_view import AnswerView
 from tests.fakes import FakeChatModel
-from tests.ui.conftest import AppFactory, answer_prompt, opened, settle, toasts
-
-DRAFT = (
-    "Dense retrieval replaced sparse term matching for passages [1]. Fusion combines "
-    "several rankings [2].\n\nTransformers rely on attention alone [3]."
-)
+from tests.helpers import DRAFT
+from tests.ui.pilot import AppFactory, answer_prompt, opened, settle, toasts
 
 
 async def draft(pilot: Pilot[None], topic: str) -> AnswerView:

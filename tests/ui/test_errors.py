@@ -12,9 +12,9 @@ from assistant.tui.app import CitewiseApp
 from assistant.tui.widgets.answer_view import AnswerView
 from assistant.tui.widgets.question_input import QuestionInput
 from tests.fakes import FakeChatModel
-from tests.ui.conftest import AppFactory, ask, opened, settle, toasts
+from tests.helpers import ANSWER
+from tests.ui.pilot import AppFactory, ask, opened, settle, toasts
 from tests.ui.slow_model import SlowChatModel
-from tests.ui.test_ask import ANSWER
 
 
 async def test_model_error_is_a_toast_and_the_question_comes_back(
@@ -72,7 +72,7 @@ async def test_a_library_that_cannot_open(settings: Settings) -> None:
     def broken() -> Library:
         raise StoreError("the store at /nowhere failed: locked", hint="close the other citewise")
 
-    app = CitewiseApp(broken, settings)
+    app = CitewiseApp(settings, broken)
     seen: list[Message] = []
     async with app.run_test(size=(100, 30), message_hook=seen.append) as pilot:
         await settle(pilot)

@@ -6,8 +6,8 @@ from assistant.history import History
 from assistant.settings import Settings
 from assistant.tui.widgets.answer_view import AnswerView
 from tests.fakes import FakeChatModel
-from tests.ui.conftest import AppFactory, ask, opened, settle
-from tests.ui.test_ask import ANSWER
+from tests.helpers import ANSWER
+from tests.ui.pilot import AppFactory, ask, opened, settle
 
 QUESTION = "how does dense retrieval compare with BM25"
 

@@ -10,8 +10,8 @@ from pathlib import Path
 from assistant.history import INTERRUPTED, History
 from assistant.settings import Settings
 from assistant.tui.widgets.answer_view import AnswerView
-from tests.ui.conftest import AppFactory, opened, settle
-from tests.ui.test_ask import ANSWER
+from tests.helpers import ANSWER
+from tests.ui.pilot import AppFactory, opened, settle
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTION = "how does dense retrieval compare with BM25"

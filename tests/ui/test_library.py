@@ -21,7 +21,8 @@ from assistant.tui.messages import IngestProgress, LibraryChanged, StoreChecked
 from assistant.tui.widgets.paper_panel import PaperPanel
 from assistant.tui.widgets.paper_table import PaperTable
 from tests.fakes import HashEmbedder
-from tests.ui.conftest import DATA, AppFactory, answer_prompt, opened, settle, toasts, unique
+from tests.helpers import UI_DATA
+from tests.ui.pilot import AppFactory, answer_prompt, opened, settle, toasts, unique
 
 T = TypeVar("T")
 
@@ -78,7 +79,7 @@ async def test_open_a_paper(make_app: AppFactory) -> None:
 
 async def test_add_files_with_progress(make_app: AppFactory, tmp_path: Path) -> None:
     extra = tmp_path / "extra.jsonl"
-    extra.write_text((DATA / "more.jsonl").read_text())
+    extra.write_text((UI_DATA / "more.jsonl").read_text())
     app = make_app()
     seen: list[Message] = []
     async with app.run_test(size=(100, 30), message_hook=seen.append) as pilot:
@@ -156,7 +157,7 @@ async def test_papers_another_process_writes_show_up(
     make_app: AppFactory, settings: Settings, tmp_path: Path
 ) -> None:
     extra = tmp_path / "extra.jsonl"
-    extra.write_text((DATA / "more.jsonl").read_text())
+    extra.write_text((UI_DATA / "more.jsonl").read_text())
     app = make_app()
     seen: list[Message] = []
     async with app.run_test(size=(100, 30), message_hook=seen.append) as pilot:
@@ -183,7 +184,7 @@ async def test_the_check_reads_papers_only_when_the_store_changed(
     make_app: AppFactory, ui_library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     extra = tmp_path / "extra.jsonl"
-    extra.write_text((DATA / "more.jsonl").read_text())
+    extra.write_text((UI_DATA / "more.jsonl").read_text())
     reads: list[int] = []
     checks: list[int] = []
     monkeypatch.setattr(ui_library, "papers", counted(reads, ui_library.papers))

@@ -3,7 +3,7 @@
 from assistant.tui.screens.map import MapScreen
 from assistant.tui.widgets.paper_table import PaperTable
 from assistant.tui.widgets.scatter_plot import ScatterPlot
-from tests.ui.conftest import AppFactory, opened, settle
+from tests.ui.pilot import AppFactory, opened, settle
 
 
 async def test_topics_plot_and_years(make_app: AppFactory) -> None:

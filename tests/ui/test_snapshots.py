@@ -9,12 +9,11 @@ from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
 from assistant.history import History
+from assistant.results import CitedSentence, TaskResult
 from assistant.settings import Settings
-from assistant.tasks.types import CitedSentence, TaskResult
 from tests.fakes import FakeChatModel
-from tests.ui.conftest import AppFactory, ask, opened, settle
-from tests.ui.test_ask import ANSWER
-from tests.ui.test_draft import DRAFT
+from tests.helpers import ANSWER, DRAFT
+from tests.ui.pilot import AppFactory, ask, opened, settle
 
 Compare = Callable[..., bool]
 Step = Callable[[Pilot[None]], Awaitable[None]]

@@ -7,7 +7,7 @@ import pytest
 from assistant.citations.check import parse_draft, read_bib, read_draft
 from assistant.citations.check.checker import is_claim, looks_english
 from assistant.errors import InputError
-from tests.conftest import DATA
+from tests.helpers import DATA
 
 DRAFTS = DATA / "drafts"
 

@@ -4,9 +4,10 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from assistant.citations.check import Document, Judgement, JudgementCache, LLMJudge, Pair
+from assistant.citations.check import Document, Judgement, Pair
 from assistant.citations.check.judging import EvidenceRef
 from assistant.settings import LLMSettings
+from assistant.tasks.llm_judge import JudgementCache, LLMJudge
 from tests.fakes import FakeChatModel
 
 COFFEE = Document(

@@ -6,6 +6,7 @@ import pytest
 
 from assistant.citations.markers import (
     MarkerStream,
+    Parsed,
     marker_numbers,
     parse_markers,
     render,
@@ -16,9 +17,8 @@ from assistant.citations.structured import (
     JsonSentenceStream,
     ReplyStream,
     json_schema,
-    parse_json_text,
 )
-from assistant.tasks.types import CitedSentence
+from assistant.results import CitedSentence
 
 VALID = {1, 2, 3, 4}
 
@@ -123,6 +123,14 @@ def test_json_stream_shows_readable_text_with_valid_markers(size: int) -> None:
         'Sparse attention scales "well" [1]. Café routers pick experts 😀 [2].'
         "\n\nA second \\ paragraph\nhere [3]."
     )
+
+
+def parse_json_text(raw: str, valid: set[int]) -> Parsed:
+    """A whole structured reply read at once."""
+    stream = JsonSentenceStream(valid)
+    stream.feed(raw)
+    stream.close()
+    return stream.finish()
 
 
 def test_json_reply_parses_to_checked_sentences() -> None:

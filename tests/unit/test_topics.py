@@ -3,9 +3,8 @@
 import numpy as np
 
 from assistant.corpus.paper import Paper
-from assistant.library import Library
-from assistant.topics import build_map, default_k, kmeans, pca_2d, top_terms, topic_map
-from tests.ui.conftest import CORPUS
+from assistant.topics import default_k, pca_2d, top_terms, topic_map
+from assistant.vectors import kmeans
 
 
 def blobs() -> np.ndarray:
@@ -55,10 +54,3 @@ def test_topic_map_orders_clusters_by_size_and_counts_years() -> None:
     assert {p.cluster for p in made.points if p.paper_id == papers[0].id} == {0}
     assert made.years == {2020: 3, 2021: 2}
     assert default_k(12) == 2 and default_k(5000) == 8
-
-
-def test_map_of_a_library(library: Library) -> None:
-    library.ingest([CORPUS])
-    made = build_map(library)
-    assert sum(len(c.paper_ids) for c in made.clusters) == len(made.points) == 12
-    assert all(c.label for c in made.clusters)

@@ -2,16 +2,16 @@
 
 Inputs: a task's result (numbered sources), or a user's Markdown or LaTeX draft with a .bib
 (``reading``, ``markdown``, ``latex``, ``drafts``), its keys resolved to library papers or .bib
-abstracts (``resolve``). Judges, behind one protocol (``judging.Judge``): offline, calibrated on
-SciFact train (``offline``, ``features``), or the configured chat model (``llm_judge``); chosen
-by ``judges.make_judge``. ``checker.Checker`` produces the ``report.CheckReport``: a verdict per
-sentence with its evidence and suggestions, and ALCE-style metrics. ``repair.checked`` wraps a
-task's events into a checked, repaired generation.
+abstracts (``resolve``). Judges, behind one protocol (``judging.Judge``): offline, calibrated
+on SciFact train (``offline``, ``features``); the judge that asks a language model, and the
+choice between them, are a task (``tasks.llm_judge``), as is repairing what a check finds
+(``tasks.repair``).
+``checker.Checker`` produces the ``report.CheckReport``: a verdict per sentence with its
+evidence and suggestions, and ALCE-style metrics.
 """
 
 from assistant.citations.check.checker import Checker, CitedClaim, check_file, is_claim
 from assistant.citations.check.drafts import Draft, DraftSentence
-from assistant.citations.check.judges import make_judge
 from assistant.citations.check.judging import (
     Document,
     EvidenceRef,
@@ -20,17 +20,14 @@ from assistant.citations.check.judging import (
     Pair,
     PairVerdict,
 )
-from assistant.citations.check.llm_judge import JudgementCache, LLMJudge
 from assistant.citations.check.offline import Calibration, OfflineJudge
 from assistant.citations.check.reading import Bibliography, parse_draft, read_bib, read_draft
-from assistant.citations.check.repair import CheckedRun, checked, repair
 from assistant.citations.check.report import (
     CheckReport,
     Evidence,
     Metrics,
     SentenceCheck,
     Suggestion,
-    Verdict,
 )
 from assistant.citations.check.resolve import Resolution, Resolver
 
@@ -38,7 +35,6 @@ __all__ = [
     "Bibliography",
     "Calibration",
     "CheckReport",
-    "CheckedRun",
     "Checker",
     "CitedClaim",
     "Document",
@@ -48,8 +44,6 @@ __all__ = [
     "EvidenceRef",
     "Judge",
     "Judgement",
-    "JudgementCache",
-    "LLMJudge",
     "Metrics",
     "OfflineJudge",
     "Pair",
@@ -58,13 +52,9 @@ __all__ = [
     "Resolver",
     "SentenceCheck",
     "Suggestion",
-    "Verdict",
     "check_file",
-    "checked",
     "is_claim",
-    "make_judge",
     "parse_draft",
     "read_bib",
     "read_draft",
-    "repair",
 ]

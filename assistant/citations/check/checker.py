@@ -24,7 +24,7 @@ from assistant.citations.check.report import CheckReport, Evidence, SentenceChec
 from assistant.citations.check.resolve import Resolution, Resolver
 from assistant.corpus.paper import Paper
 from assistant.library import Library
-from assistant.tasks.types import TaskResult
+from assistant.results import TaskResult
 
 LONG_SENTENCE = 60
 """Words; a longer sentence is still judged, as a whole, with a note to split it."""

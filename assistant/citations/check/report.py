@@ -13,19 +13,11 @@ over the sentences that make a claim:
 
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from assistant.citations.check.judging import PairVerdict
+from assistant.results import SHOWN_VERDICTS, Marks, Verdict
 
-Verdict = Literal["supported", "partial", "unsupported", "contradicted", "uncited", "unresolved"]
-VERDICTS: tuple[Verdict, ...] = (
-    "supported",
-    "partial",
-    "unsupported",
-    "contradicted",
-    "uncited",
-    "unresolved",
-)
 FAILING: frozenset[Verdict] = frozenset({"unsupported", "contradicted", "unresolved"})
 """Verdicts of a cited sentence that fail a check (``strict`` adds "partial")."""
 
@@ -112,6 +104,20 @@ class CheckReport:
 
     def failing(self, strict: bool = False) -> list[SentenceCheck]:
         return [s for s in self.sentences if s.fails(strict)]
+
+    def marks(self) -> Marks:
+        """The verdicts to mark a checked result's sentences with (numbered sources: the
+        evidence is found by the source number a citation ``[n]`` names)."""
+        verdicts: dict[int, Verdict] = {}
+        evidence: dict[tuple[int, int], int] = {}
+        for index, check in enumerate(self.sentences):
+            if check.verdict in SHOWN_VERDICTS:
+                verdicts[index] = check.verdict
+            for found in check.evidence:
+                number = found.citation.strip("[]")
+                if number.isdigit():
+                    evidence[(index, int(number))] = found.index
+        return Marks(verdicts, evidence, list(self.notes))
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -33,6 +33,7 @@ from numpy.typing import NDArray
 from assistant import paths
 from assistant.errors import EmbeddingError
 from assistant.index.embeddings import minilm_graph as graph
+from assistant.index.embeddings import minilm_quantize
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 DIMENSION = 384
@@ -132,9 +133,12 @@ def _build(directory: Path, quantize: bool, destination: Path) -> None:
         onnx.save(graph.build_model(weights, cfg, fused=True), str(destination))
         return
     tokenizer = load_tokenizer(directory)
-    feeds = [feed(tokenizer.encode_batch([sentence])) for sentence in graph.CALIBRATION]
-    factors = graph.smoothing_factors(graph.activation_maxima(weights, cfg, feeds))
-    graph.quantize(graph.build_model(weights, cfg, fused=True, smooth=factors), destination)
+    feeds = [feed(tokenizer.encode_batch([sentence])) for sentence in minilm_quantize.CALIBRATION]
+    maxima = minilm_quantize.activation_maxima(weights, cfg, feeds)
+    factors = minilm_quantize.smoothing_factors(maxima)
+    minilm_quantize.quantize(
+        graph.build_model(weights, cfg, fused=True, smooth=factors), destination
+    )
 
 
 def feed(encodings: Sequence[Any]) -> dict[str, NDArray[np.int64]]:

@@ -15,17 +15,13 @@ does) L2 normalisation, inside the graph: the output ``sentence_embedding`` [bat
 sentence-transformers returns. With ``output="last_hidden_state"`` the graph stops at the encoder,
 the layout Chroma's own pipeline reads.
 
-``quantize`` makes the int8 form: dynamic quantization (int8 weights per output channel, uint8
-activations per call) of every MatMul and of the attention's input projection. BERT's activations
-carry a few outlier channels (|x| near 30 where most stay under 2) that would stretch the
-activation's single quantization step; so first, SmoothQuant-style, the inputs of the dense layers
-are divided per channel by a factor (and the weight rows multiplied by it, which leaves the fp32
-function unchanged). The factors come from the activations of a few calibration sentences.
+A dense layer's input can be divided per channel by smoothing factors (its weight rows
+multiplied by them, which leaves the fp32 function unchanged): ``minilm_quantize`` uses that to
+make the int8 form.
 """
 
 import json
-import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -41,33 +37,6 @@ BUILDER_VERSION = 1
 OPSET = 17
 MS_DOMAIN = "com.microsoft"
 INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
-
-SMOOTHED = ("attention.output.dense", "intermediate.dense", "output.dense")
-"""Dense layers whose input is smoothed before quantization (measured: smoothing the attention's
-input projection as well does not help)."""
-
-SMOOTH_PERCENTILE = 99.0
-SMOOTH_STRENGTH = 0.5
-"""A channel whose calibration maximum is m times the layer's 99th percentile is divided by
-m ** 0.5: outliers come halfway down, ordinary channels are left alone."""
-
-CALIBRATION = (
-    "The quick brown fox jumps over the lazy dog near the river bank.",
-    "We propose a new method for training deep neural networks that reduces memory use by half "
-    "while keeping accuracy.",
-    "Results on three benchmarks show consistent gains of 2.3 to 4.1 points over strong baselines "
-    "(p < 0.01).",
-    "Protein folding, climate models and graph algorithms all benefit from faster linear algebra "
-    "on modern hardware.",
-    "In this paper, we study how large language models learn in context, and we analyse attention "
-    "patterns across layers.",
-    "She bought bread, cheese and two bottles of milk before the shop closed at 8 pm on Sunday.",
-    "def main(argv): return sum(int(x) for x in argv[1:])  # a tiny Python function",
-    "Abstract: Transformers scale poorly with sequence length; sparse attention and state space "
-    "models offer alternatives.",
-)
-"""Sentences whose activations set the smoothing factors. The outlier channels are a property of
-the model, not of the text, so a few ordinary sentences find them."""
 
 Output = Literal["sentence_embedding", "last_hidden_state"]
 Weights = Mapping[str, NDArray[np.float32]]
@@ -100,15 +69,6 @@ def load_weights(model_dir: Path) -> dict[str, NDArray[np.float32]]:
 
     tensors = load_file(str(model_dir / "model.safetensors"))
     return {k: v.astype(np.float32) for k, v in tensors.items() if v.dtype.kind == "f"}
-
-
-def normalizes(model_dir: Path) -> bool:
-    """Whether the sentence-transformers pipeline ends in a Normalize module (modules.json)."""
-    modules_file = model_dir / "modules.json"
-    if not modules_file.is_file():
-        return False
-    modules = json.loads(modules_file.read_text(encoding="utf-8"))
-    return any(str(m.get("type", "")).endswith(".Normalize") for m in modules)
 
 
 class _Graph:
@@ -269,7 +229,7 @@ def _pool(g: _Graph, x: str, mask_f: str, normalize: bool) -> str:
     return g.op("Div", [mean, norm])
 
 
-def _build(
+def build_exposing_dense_inputs(
     weights: Weights,
     cfg: BertConfig,
     fused: bool,
@@ -320,68 +280,7 @@ def build_model(
 
     ``smooth`` maps a dense layer (``encoder.layer.0.output.dense``) to per-input-channel factors
     (see ``smoothing_factors``); in fp32 the function is the same with or without them."""
-    model, _ = _build(weights, cfg, fused, normalize, output, smooth or {}, False)
+    model, _ = build_exposing_dense_inputs(
+        weights, cfg, fused, normalize, output, smooth or {}, False
+    )
     return model
-
-
-def activation_maxima(
-    weights: Weights, cfg: BertConfig, feeds: Sequence[Feed]
-) -> dict[str, NDArray[np.float32]]:
-    """Per-channel max |x| of each dense layer's input over the attended tokens of ``feeds``."""
-    import onnxruntime as ort
-
-    model, dense_inputs = _build(weights, cfg, True, True, "sentence_embedding", {}, True)
-    options = ort.SessionOptions()
-    options.log_severity_level = 3
-    session = ort.InferenceSession(
-        model.SerializeToString(), options, providers=["CPUExecutionProvider"]
-    )
-    names = list(dict.fromkeys(dense_inputs.values()))
-    maxima: dict[str, NDArray[np.float32]] = {}
-    for feed in feeds:
-        values = dict(zip(names, session.run(names, dict(feed)), strict=True))
-        attended = feed["attention_mask"].astype(bool)
-        for prefix, name in dense_inputs.items():
-            peak = np.abs(values[name][attended]).max(axis=0)
-            maxima[prefix] = np.maximum(maxima.get(prefix, peak), peak)
-    return maxima
-
-
-def smoothing_factors(
-    maxima: Mapping[str, NDArray[np.float32]],
-) -> dict[str, NDArray[np.float32]]:
-    """Factors >= 1 for the input channels of the ``SMOOTHED`` layers (SmoothQuant, halfway)."""
-    factors = {}
-    for prefix, peak in maxima.items():
-        if prefix.endswith(SMOOTHED):
-            typical = max(float(np.percentile(peak, SMOOTH_PERCENTILE)), 1e-6)
-            ratio = np.maximum(peak / typical, 1.0)
-            factors[prefix] = (ratio**SMOOTH_STRENGTH).astype(np.float32)
-    return factors
-
-
-def quantize(model: onnx.ModelProto, path: Path) -> None:
-    """Dynamic int8 quantization of ``model`` (built with ``fused=True``), written to ``path``."""
-    # The quantizer logs advice meant for its own examples ("consider pre-processing") on the
-    # root logger; a first run of citewise should not print it.
-    advice = logging.Filter("citewise.never")  # passes only records of that (unused) logger
-    logging.getLogger().addFilter(advice)
-    try:
-        _quantize_dynamic(model, path)
-    finally:
-        logging.getLogger().removeFilter(advice)
-
-
-def _quantize_dynamic(model: onnx.ModelProto, path: Path) -> None:
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    quantize_dynamic(
-        model,
-        path,
-        op_types_to_quantize=["MatMul", "Attention"],
-        per_channel=True,
-        reduce_range=False,
-        weight_type=QuantType.QInt8,
-        # Shape inference cannot type the com.microsoft operators' outputs; they are all float.
-        extra_options={"DefaultTensorType": TensorProto.FLOAT},
-    )

@@ -1,6 +1,5 @@
 """Ask: questions answered from the library, cited; follow-ups continue the conversation."""
 
-from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
@@ -16,11 +15,7 @@ from assistant.tui.widgets.paper_panel import PaperPanel
 from assistant.tui.widgets.question_input import QuestionInput
 
 if TYPE_CHECKING:
-    from assistant.library import Library
-    from assistant.llm.budget import Meter
-    from assistant.llm.types import ChatModel
-    from assistant.session import Job
-    from assistant.tasks.types import TaskEvent
+    from assistant.tasks.requests import AnswerRequest
 
 WELCOME = (
     "Ask a question about your papers; the answer cites them. Tab moves to the answer, "
@@ -80,23 +75,8 @@ class AskScreen(TaskScreen):
         await self.query(".welcome").remove()
         await self.conversation.mount(view)
         self.conversation.scroll_end(animate=False)
-        if await self.run_task(view, lambda: self._job(question)) is None:
+        if await self.run_task(view, lambda: _request(question), self.session_id) is None:
             self.query_one(QuestionInput).restore(question)
-
-    def _job(self, question: str) -> "Job":
-        from assistant.session import Job
-        from assistant.tasks import answer
-
-        settings, history = self.context.settings, self.context.history
-        turns = history.turns(self.session_id) if self.session_id else []
-        options = answer.AnswerOptions(history=turns)
-
-        def run(
-            library: "Library", model: "ChatModel | None", meter: "Meter"
-        ) -> AsyncIterator["TaskEvent"]:
-            return answer.run(library, question, model, settings, options, meter=meter)
-
-        return Job("answer", question, {}, run, self.session_id)
 
     def action_new_conversation(self) -> None:
         self.workers.cancel_group(self, "task")
@@ -104,25 +84,26 @@ class AskScreen(TaskScreen):
         self.conversation.remove_children()
         self.panel.close()
         self.query_one(QuestionInput).focus()
-        if self.context.workspace is not None:  # else nothing was asked yet, and nothing loaded
-            from assistant.tasks.generate import forget_schema_support
-
-            forget_schema_support()
 
     @work(exclusive=True, exit_on_error=False, group="task")
     async def open_session(self, session_id: int) -> None:
         """Show a past session; new questions continue it."""
-        workspace = await self.context.ready()
-        from assistant import session
-
+        runner = await self.context.ready()
         entries = self.context.history.entries(session_id)
         await self.conversation.remove_children()
         self.panel.close()
         for entry in entries:
             view = AnswerView(entry.query, entry.kind)
             await self.conversation.mount(view)
-            await view.show(session.result_from_entry(entry, workspace.library.find))
+            await view.show(entry.result(runner.library.find))
+            view.set_marks(entry.marks())
         self.session_id = session_id
         if entries:
             self.call_after_refresh(self._reveal, view)
         self.query_one(QuestionInput).focus()
+
+
+def _request(question: str) -> "AnswerRequest":
+    from assistant.tasks.requests import AnswerRequest
+
+    return AnswerRequest(question)

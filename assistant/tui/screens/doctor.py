@@ -11,15 +11,15 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from assistant.settings import LLMSettings
+from assistant.tasks.runner import Runner
 
 
 class Doctor(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,enter,q", "dismiss(None)", "Close")]
 
-    def __init__(self, settings: LLMSettings) -> None:
+    def __init__(self, runner: Runner) -> None:
         super().__init__(classes="prompt")
-        self.settings = settings
+        self.runner = runner
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="prompt--box doctor"):
@@ -35,11 +35,9 @@ class Doctor(ModalScreen[None]):
 
     @work(exclusive=True, exit_on_error=False, group="doctor")
     async def diagnose(self) -> None:
-        from assistant.llm.doctor import diagnose
-
         lines = self.query_one("#lines", Static)
         try:
-            diagnosis = await diagnose(self.settings)
+            diagnosis = await self.runner.diagnose()
         except Exception as error:  # the diagnosis itself failed: say so, in the modal
             lines.update(Content(f"The check failed: {type(error).__name__}: {error}"))
             return

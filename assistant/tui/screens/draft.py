@@ -1,8 +1,7 @@
 """Draft: a themed related-work section for a topic, or for the user's own abstract; edit it in
 place (Ctrl+R), and Ctrl+R again reads the citations again and re-checks them; export."""
 
-from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
+from typing import TYPE_CHECKING, ClassVar, Literal, cast
 
 from textual import work
 from textual.app import ComposeResult
@@ -16,11 +15,7 @@ from assistant.tui.widgets.answer_view import AnswerView
 from assistant.tui.widgets.paper_panel import PaperPanel
 
 if TYPE_CHECKING:
-    from assistant.library import Library
-    from assistant.llm.budget import Meter
-    from assistant.llm.types import ChatModel
-    from assistant.session import Job
-    from assistant.tasks.types import TaskEvent
+    from assistant.tasks.requests import DraftRequest
 
 Length = Literal["short", "medium", "long"]
 LENGTHS: tuple[Length, ...] = ("short", "medium", "long")
@@ -76,25 +71,12 @@ class DraftScreen(TaskScreen):
     async def draft(self, topic: str, abstract: str, paragraphs: int, length: Length) -> None:
         view = await self._fresh_view(topic or "your abstract")
 
-        def job() -> "Job":
-            from assistant.session import Job
-            from assistant.tasks import draft
+        def request() -> "DraftRequest":
+            from assistant.tasks.requests import DraftRequest
 
-            settings = self.context.settings
-            options = draft.DraftOptions(
-                from_abstract=abstract or None, paragraphs=paragraphs, length=length
-            )
+            return DraftRequest(topic, abstract or None, paragraphs, length)
 
-            def run(
-                library: "Library", model: "ChatModel | None", meter: "Meter"
-            ) -> AsyncIterator["TaskEvent"]:
-                return draft.run(library, topic, model, settings, options, meter=meter)
-
-            recorded: dict[str, Any] = {"paragraphs": paragraphs, "length": length}
-            recorded |= {"from_abstract": abstract} if abstract else {}
-            return Job("draft", topic or abstract, recorded, run)
-
-        await self.run_task(view, job)
+        await self.run_task(view, request)
 
     async def _fresh_view(self, title: str) -> AnswerView:
         self._editing(False)
@@ -118,9 +100,9 @@ class DraftScreen(TaskScreen):
             self._editing(True)
             editor.focus()
             return
-        from assistant import session
+        from assistant.citations.edits import edited
 
-        revised = session.edited(view.result, editor.text)
+        revised = edited(view.result, editor.text)
         self._editing(False)
         await view.show(revised)
         self.check(view)
@@ -139,9 +121,8 @@ class DraftScreen(TaskScreen):
     @work(exclusive=True, exit_on_error=False, group="task")
     async def open_session(self, session_id: int) -> None:
         """Show the session's latest draft."""
-        workspace = await self.context.ready()
-        from assistant import session
-
+        runner = await self.context.ready()
         entry = self.context.history.entries(session_id)[-1]
         view = await self._fresh_view(entry.query)
-        await view.show(session.result_from_entry(entry, workspace.library.find))
+        await view.show(entry.result(runner.library.find))
+        view.set_marks(entry.marks())

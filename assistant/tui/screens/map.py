@@ -42,12 +42,11 @@ class MapScreen(ModeScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="map")
     def build(self) -> None:
-        workspace = self.context.workspace
-        if workspace is None:
+        if not self.context.is_open:
             return  # built when the library opens (library_version changes)
         from assistant.topics import build_map
 
-        topic_map = build_map(workspace.library)
+        topic_map = build_map(self.context.runner.library)
         self.app.call_from_thread(self._show, topic_map)
 
     def _show(self, topic_map: "TopicMap") -> None:

@@ -1,13 +1,10 @@
-"""What the Ask and Draft screens share: running a task into an ``AnswerView`` (recorded in the
-history as it streams), checking its citations, showing a cited paper beside it, copying and
-exporting the result.
+"""What the Ask and Draft screens share: running a task on the runner into an ``AnswerView``
+(recorded in the history and checked as it goes), checking an edited result again, showing a
+cited paper beside it, copying and exporting the result.
 
-``assistant.session`` and the tasks are imported when first used, never at start-up: they bring
-Chroma and the model client, which the app loads in the background.
+The export code is imported when first used, never at start-up.
 """
 
-import asyncio
-from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
@@ -26,11 +23,10 @@ from assistant.tui.widgets.paper_panel import PaperPanel
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from assistant.session import Job
-    from assistant.tasks.types import TaskResult
+    from assistant.results import TaskResult
+    from assistant.tasks.runner import Request
 
 EXPORT_HINT = "name.md: Markdown · name.tex: LaTeX and name.bib · name.txt: plain text"
-VERDICT_NAMES = {"supported": "supported", "partial": "partly supported"}
 
 
 class TaskScreen(ModeScreen):
@@ -53,23 +49,16 @@ class TaskScreen(ModeScreen):
         raise NotImplementedError
 
     async def run_task(
-        self, view: AnswerView, make_job: Callable[[], "Job"]
+        self, view: AnswerView, make_request: Callable[[], "Request"], session: int | None = None
     ) -> "TaskResult | None":
-        """Run the job into ``view``; its result, or None when it failed (the user is told)."""
+        """Run the request into ``view``, checked (the verdicts shown, nothing repaired: the
+        user edits), continuing ``session``; its result, or None when it failed (the user is
+        told)."""
         try:
-            workspace = await self.context.ready()
-            from assistant import session
-
-            job = make_job()
-            started = session.start(
-                self.context.history,
-                job,
-                lambda: workspace.library,
-                workspace.models.borrow,
-                workspace.meter,
-            )
-            self.session_id = started.session
-            result = await view.follow(started.recording)
+            runner = await self.context.ready()
+            run = runner.start(make_request(), session=session, check=True)
+            self.session_id = run.session
+            result = await view.follow(run.events)
         except Exception as error:
             self.fail(error)
             if view.result is not None:
@@ -78,9 +67,7 @@ class TaskScreen(ModeScreen):
             return None
         finally:
             self.post_message(TaskEnded())
-        await view.show(result)
         self.call_after_refresh(self._reveal, view)
-        self.check(view)
         return result
 
     def _reveal(self, view: AnswerView) -> None:
@@ -95,29 +82,18 @@ class TaskScreen(ModeScreen):
 
     @work(exit_on_error=False, group="check")
     async def check(self, view: AnswerView) -> None:
-        """Check the citations of the view's result, and mark each sentence with its verdict."""
+        """Check the citations of the view's result (the user's edit of one) again, and mark
+        each sentence with its verdict."""
         result = view.result
         if result is None or not any(s.citations for s in result.sentences):
             return
         view.note("Checking the citations… (Escape stops)", "check")
-        workspace = await self.context.ready()
-        from assistant import session
-
+        runner = await self.context.ready()
         try:
-            model = await workspace.models.get()
-        except Exception:
-            model = None  # the model is down: the offline judge still works
-        try:
-            checks = await session.check_result(
-                workspace.library, result, self.context.settings, model
-            )
-        except asyncio.CancelledError:
+            report = await runner.check_result(result)
+        finally:
             view.note("", "check")
-            raise
-        view.set_checks(checks.verdicts, checks.evidence)
-        counts = Counter(checks.verdicts.values())
-        summary = ", ".join(f"{n} {VERDICT_NAMES.get(v, v)}" for v, n in counts.most_common())
-        view.note(f"Citations checked: {summary}." if summary else "", "check")
+        view.set_marks(report.marks())
         self.call_after_refresh(self._reveal, view)
 
     def on_answer_view_source_chosen(self, event: AnswerView.SourceChosen) -> None:
@@ -136,13 +112,8 @@ class TaskScreen(ModeScreen):
         """The paper in the side panel, the sentence closest to ``claim`` marked (or the check's
         ``evidence`` sentence, when it gave one)."""
         sentences = split_sentences(paper.abstract)
-        workspace = self.context.workspace
-        if evidence is None and claim and workspace is not None:
-            from assistant import session
-
-            sentences, evidence = session.evidence_sentence(
-                workspace.library.embedder, claim, paper.abstract
-            )
+        if evidence is None and claim and self.context.is_open:
+            sentences, evidence = self.context.runner.closest_sentence(claim, paper.abstract)
         self.app.call_from_thread(self.panel.show, paper, sentences, evidence)
 
     def action_close_panel(self) -> None:
@@ -151,9 +122,9 @@ class TaskScreen(ModeScreen):
     def action_copy(self) -> None:
         result = self._result()
         if result is not None:
-            from assistant import session
+            from assistant.citations.export import render
 
-            self.app.copy_to_clipboard(session.render(result))
+            self.app.copy_to_clipboard(render(result))
             self.notify("Copied as Markdown (through the terminal: OSC 52).")
 
     def action_export(self) -> None:
@@ -166,10 +137,10 @@ class TaskScreen(ModeScreen):
         result = self._result()
         if path is None or result is None:
             return
-        from assistant import session
+        from assistant.citations.export import write_export
 
         try:
-            written = session.write_export(result, path)
+            written = write_export(result, path)
         except Exception as error:
             self.fail(error)
             return

@@ -1,9 +1,11 @@
 """One answer (or draft) in the conversation: the question, the text streaming in as Markdown
 with its citation markers as links, then the finished text as ``CitedText``, its sources and its
-status. Choosing a citation or a source posts ``SourceChosen``."""
+status, then (once checked) each sentence's verdict. Choosing a citation or a source posts
+``SourceChosen``."""
 
 import asyncio
 import re
+from collections import Counter
 from collections.abc import AsyncIterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -15,25 +17,17 @@ from textual.message import Message
 from textual.style import Style
 from textual.widgets import Static
 
-from assistant.citations.markers import MARKER, marker_numbers
+from assistant.citations.markers import MARKER, OPEN_MARKER, marker_numbers
 from assistant.errors import InputError
-from assistant.tasks.types import (
-    Finished,
-    Kind,
-    Retrieved,
-    Source,
-    TaskEvent,
-    TaskResult,
-    TextDelta,
-)
+from assistant.results import Kind, Marks, Source, TaskResult
+from assistant.tasks.events import Checked, Finished, Retrieved, RunEvent, TextDelta
 from assistant.tui.widgets.cited_text import CitedText
 
 if TYPE_CHECKING:
     from textual.widgets import Markdown
 
 HEADERS = {"answer": "› ", "draft": "Draft: ", "summary": "Summary: "}
-_OPEN_MARKER = re.compile(r"\[\[?[\d\s,;\-–—and]*\Z")
-"""The start of a marker still being streamed: a bracket and what a marker may hold."""
+VERDICT_NAMES = {"supported": "supported", "partial": "partly supported"}
 
 
 class MarkerLinks:
@@ -45,7 +39,7 @@ class MarkerLinks:
 
     def feed(self, piece: str) -> str:
         text = self._held + piece
-        opened = _OPEN_MARKER.search(text)
+        opened = OPEN_MARKER.search(text)
         cut = opened.start() if opened else len(text)
         self._held = text[cut:]
         return self._link(text[:cut])
@@ -97,14 +91,15 @@ class AnswerView(Vertical):
         found = self.query(CitedText)
         return found.first() if found else None
 
-    async def follow(self, events: AsyncIterable[TaskEvent]) -> TaskResult:
-        """Stream a task into the view; the result (also kept as ``result``, even when an error
-        follows it)."""
+    async def follow(self, events: AsyncIterable[RunEvent]) -> TaskResult:
+        """Stream a run into the view: the text as it arrives, the finished result, then its
+        check's verdicts. Returns the result as shown (also kept as ``result``, even when an
+        error follows it)."""
         from textual.widgets import Markdown
 
         stream = Markdown.get_stream(self.query_one(Markdown))
         links = MarkerLinks()
-        self._following = True
+        self._following = streaming = True
         try:
             async for event in events:
                 if isinstance(event, Retrieved):
@@ -113,14 +108,27 @@ class AnswerView(Vertical):
                 elif isinstance(event, TextDelta):
                     await stream.write(links.feed(event.text))
                 elif isinstance(event, Finished):
-                    self.result = event.result
-            await stream.write(links.close())
+                    await stream.write(links.close())
+                    await stream.stop()
+                    self._following = streaming = False
+                    await self.show(event.result)
+                    if event.result.sentences:
+                        self.note("Checking the citations… (Escape stops)", "check")
+                elif isinstance(event, Checked):
+                    if event.result is not self.result:  # repaired
+                        await self.show(event.result)
+                    self.set_marks(event.report.marks())
         except asyncio.CancelledError:
-            self.note("Stopped. What arrived is kept in the history.")
+            if streaming:
+                self.note("Stopped. What arrived is kept in the history.")
             raise
         finally:
+            if self._notes.get("check", "").startswith("Checking"):
+                self.note("", "check")  # the check did not finish
             self._following = False
-            await stream.stop()
+            if streaming:
+                await stream.write(links.close())
+                await stream.stop()
         if self.result is None:
             raise InputError("the task ended without a result")
         return self.result
@@ -147,10 +155,14 @@ class AnswerView(Vertical):
             notes.append(f"Removed citations to sources that were not given: {removed}")
         self.note("\n".join(notes))
 
-    def set_checks(self, verdicts: dict[int, str], evidence: dict[tuple[int, int], int]) -> None:
-        self.evidence = evidence
+    def set_marks(self, marks: Marks) -> None:
+        """Each sentence's verdict, and a line counting them."""
+        self.evidence = marks.evidence
         if self.cited is not None:
-            self.cited.verdicts = verdicts
+            self.cited.verdicts = dict(marks.verdicts)
+        counts = Counter(marks.verdicts.values())
+        summary = ", ".join(f"{n} {VERDICT_NAMES.get(v, v)}" for v, n in counts.most_common())
+        self.note(f"Citations checked: {summary}." if summary else "", "check")
 
     def note(self, text: str, kind: str = "status") -> None:
         """Set one of the lines under the text (``kind``: "status" or "check")."""

@@ -13,7 +13,7 @@ from textual.reactive import reactive
 from textual.style import Style
 from textual.widget import Widget
 
-from assistant.tasks.types import EVIDENCE_LABEL, TaskResult
+from assistant.results import EVIDENCE_LABEL, TaskResult
 
 MARKS = {"supported": "✓", "partial": "~", "unsupported": "✗", "contradicted": "!"}
 LEGEND = "✓ supported   ~ partly supported   ✗ unsupported   ! contradicted"

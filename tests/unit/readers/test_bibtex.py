@@ -1,11 +1,11 @@
 import codecs
 import re
-import tracemalloc
 
 from assistant.corpus.paper import Paper
 from assistant.corpus.readers import bibtex, choose_reader, make_readers
 from assistant.corpus.readers.bibtex import BibtexReader, latex
 from assistant.corpus.readers.text import head_text
+from tests.helpers import measured_peak
 
 READER = BibtexReader()
 ENTRY_LINE = re.compile(r"^\s*@\s*(?!comment|string|preamble)[a-z][\w-]*\s*[({]", re.I | re.M)
@@ -218,10 +218,7 @@ def test_streams_entry_by_entry(tmp_path):
             handle.write(f"@article{{k{number},\n  title = {{Paper {number}}},\n")
             handle.write(f"  abstract = {{{abstract}}},\n}}\n\n")
 
-    tracemalloc.start()
-    count = sum(isinstance(item, Paper) for item in READER.read(path))
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
+    count, peak = measured_peak(lambda: sum(isinstance(i, Paper) for i in READER.read(path)))
 
     assert count == 500
     assert peak < path.stat().st_size / 10  # 2.3 MB file: never held whole

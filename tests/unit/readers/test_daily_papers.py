@@ -1,4 +1,3 @@
-import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -8,6 +7,7 @@ from assistant.corpus.normalize import normalize_title
 from assistant.corpus.readers import choose_reader, make_readers
 from assistant.corpus.readers.daily_papers import DailyPapersReader
 from assistant.corpus.readers.text import head_text
+from tests.helpers import measured_peak
 
 READER = DailyPapersReader()
 DEMO = Path(assistant.__file__).parent / "demo_corpus"
@@ -109,10 +109,7 @@ def test_streams_line_by_line(tmp_path):
         for number in range(500):
             handle.write(f"Paper number {number}\n\n{abstract}\n\n")
 
-    tracemalloc.start()
-    count = sum(1 for _ in READER.read(path))
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
+    count, peak = measured_peak(lambda: sum(1 for _ in READER.read(path)))
 
     assert count == 500
     assert peak < path.stat().st_size / 10  # 2.3 MB file: never held whole

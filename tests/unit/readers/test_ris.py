@@ -1,9 +1,8 @@
-import tracemalloc
-
 from assistant.corpus.paper import Paper
 from assistant.corpus.readers import choose_reader, make_readers
 from assistant.corpus.readers.ris import RisReader
 from assistant.corpus.readers.text import head_text
+from tests.helpers import measured_peak
 
 READER = RisReader()
 
@@ -95,10 +94,7 @@ def test_streams_line_by_line(tmp_path):
         for number in range(500):
             handle.write(f"TY  - JOUR\nTI  - Paper {number}\nAB  - {abstract}\nER  - \n\n")
 
-    tracemalloc.start()
-    count = sum(isinstance(item, Paper) for item in READER.read(path))
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
+    count, peak = measured_peak(lambda: sum(isinstance(i, Paper) for i in READER.read(path)))
 
     assert count == 500
     assert peak < path.stat().st_size / 10  # 2.3 MB file: never held whole

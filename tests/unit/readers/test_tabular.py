@@ -1,10 +1,10 @@
 import json
-import tracemalloc
 
 import pytest
 
 from assistant.corpus.readers.tabular import CsvReader, JsonLinesReader, people
 from assistant.errors import InputError
+from tests.helpers import measured_peak
 
 MAPPING = {
     "title": "Headline",
@@ -235,15 +235,6 @@ def test_people(raw, expected):
 # Streaming
 
 
-def _peak_while_reading(reader, path):
-    tracemalloc.start()
-    try:
-        count = sum(1 for _ in reader.read(path))
-        return count, tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-
-
 @pytest.mark.parametrize("kind", ["csv", "jsonl"])
 def test_large_files_are_streamed(tmp_path, kind):
     abstract = "streaming " * 1000  # 10 KB a record, 400 records: 4 MB
@@ -258,7 +249,7 @@ def test_large_files_are_streamed(tmp_path, kind):
             )
     reader = CsvReader() if kind == "csv" else JsonLinesReader()
 
-    count, peak = _peak_while_reading(reader, path)
+    count, peak = measured_peak(lambda: sum(1 for _ in reader.read(path)))
 
     assert count == 400
     assert peak < 1_000_000  # a few records at a time, not the 4 MB file

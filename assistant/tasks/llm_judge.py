@@ -5,6 +5,9 @@ Pairs go ``batch_size`` to a request (``prompts/judge.md``), asked for structure
 answer is cached in SQLite (``JudgementCache``) under a hash of the model, the prompt and the
 pair's content, so a pair is never asked twice, across runs too. A pair the reply leaves out
 (or a reply that cannot be read) is judged by the ``fallback`` judge, with a note saying so.
+
+``make_judge`` is the judge the settings ask for: offline, the configured chat model, or
+whichever is there.
 """
 
 import hashlib
@@ -18,10 +21,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant import paths
 from assistant.citations.check.judging import EvidenceRef, Judge, Judgement, Pair, PairVerdict
-from assistant.citations.check.llm_json import TEMPLATES, ask_json, template
+from assistant.citations.check.offline import Calibration, OfflineJudge, shared_cache
+from assistant.errors import ConfigError
+from assistant.index.embeddings import Embedder
+from assistant.llm.json_reply import ask_json
 from assistant.llm.types import ChatModel, Message, Usage
-from assistant.settings import LLMSettings
-from assistant.tasks.context import neutralise
+from assistant.prompts import default_prompts
+from assistant.settings import LLMSettings, Settings
+from assistant.tasks.prompt_data import neutralise
 
 SCORES: dict[PairVerdict, float] = {
     "supported": 1.0,
@@ -102,8 +109,7 @@ class LLMJudge:
         self.batch_size = batch_size
         self.name = f"llm ({model.info.model})"
         self.usage = Usage()
-        prompt = (TEMPLATES / "judge.md").read_bytes()
-        self._version = hashlib.sha256(prompt).hexdigest()[:12]
+        self._prompt = default_prompts()["judge"]
 
     async def judge(self, pairs: Sequence[Pair]) -> list[Judgement]:
         keys = [self._key(pair) for pair in pairs]
@@ -131,7 +137,7 @@ class LLMJudge:
 
     async def _ask(self, pairs: Sequence[Pair]) -> list[Judgement | None]:
         items = "\n\n".join(_item(n, pair) for n, pair in enumerate(pairs, 1))
-        messages = [Message("user", template("judge", items=items))]
+        messages = [Message("user", self._prompt.render(items=items))]
         tokens = min(self.settings.answer_tokens, 120 + 160 * len(pairs))
         reply, usage = await ask_json(self.model, messages, JudgementsOut, self.settings, tokens)
         self.usage = self.usage + usage
@@ -146,7 +152,7 @@ class LLMJudge:
             self.model.info.backend,
             self.model.info.base_url,
             self.model.info.model,
-            self._version,
+            self._prompt.version,
             pair.claim,
             [[d.title, list(d.sentences)] for d in pair.documents],
         ]
@@ -177,3 +183,33 @@ def _judgement(out: JudgementOut, pair: Pair) -> Judgement:
                 refs.append(ref)
     evidence = tuple(dict.fromkeys(refs)) if out.verdict != "unsupported" else ()
     return Judgement(out.verdict, SCORES[out.verdict], evidence, out.reason)
+
+
+JudgeKind = Literal["offline", "llm", "auto"]
+
+
+def make_judge(
+    settings: Settings,
+    embedder: Embedder,
+    model: ChatModel | None,
+    kind: JudgeKind | None = None,
+) -> Judge:
+    """``kind`` (default ``settings.check.judge``): 'llm' needs ``model``; 'auto' takes it when
+    there is one. The LLM judge falls back on the offline one for pairs it leaves unanswered."""
+    kind = kind or settings.check.judge
+    calibration = Calibration.load(settings.check.thresholds)
+    offline = OfflineJudge(embedder, calibration, shared_cache(embedder))
+    if kind == "offline" or (kind == "auto" and model is None):
+        return offline
+    if model is None:
+        raise ConfigError(
+            "the LLM judge needs a language model, and none is configured",
+            hint="set OPENAI_BASE_URL (or OPENAI_API_KEY), or use --judge offline",
+        )
+    return LLMJudge(
+        model,
+        settings.llm,
+        offline,
+        JudgementCache.default(),
+        batch_size=settings.check.batch_size,
+    )

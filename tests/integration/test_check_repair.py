@@ -1,19 +1,23 @@
 """Checked generation: generate, check, repair (or drop) what is unsupported, report."""
 
 import json
-from collections.abc import Sequence
+from collections.abc import AsyncGenerator, Sequence
 from pathlib import Path
 
 import pytest
 
-from assistant.citations.check import CheckedRun, Judgement, Pair, checked, make_judge, read_bib
+from assistant.citations.check import Checker, CheckReport, Judge, Judgement, Pair, read_bib
 from assistant.library import Library
+from assistant.llm.types import ChatModel
+from assistant.results import TaskResult
 from assistant.settings import Settings
 from assistant.tasks import answer, summarize
-from assistant.tasks.generate import forget_schema_support
-from assistant.tasks.types import Finished, Retrieved, TaskEvent, TaskResult, TextDelta
-from tests.conftest import DATA
+from assistant.tasks.events import Checked, Finished, Retrieved, RunEvent, TaskEvent, TextDelta
+from assistant.tasks.llm_judge import make_judge
+from assistant.tasks.repair import checked
+from assistant.tasks.requests import AnswerRequest, SummaryRequest
 from tests.fakes import FakeChatModel
+from tests.helpers import DATA
 
 DRAFTS = DATA / "drafts"
 QUESTION = "What lowers the risk of type 2 diabetes, and how do transformers read long texts?"
@@ -40,9 +44,10 @@ def rewrites(*rows: tuple[int, str, list[int]]) -> str:
 class ScriptedRun:
     """Runs a checked answer; the model's replies are written once the sources are numbered."""
 
-    def __init__(self, run: CheckedRun, model: FakeChatModel) -> None:
+    def __init__(self, run: AsyncGenerator[RunEvent, None], model: FakeChatModel) -> None:
         self.run, self.model = run, model
-        self.events: list[TaskEvent] = []
+        self.events: list[RunEvent] = []
+        self.report: CheckReport | None = None
 
     async def collect(self, *replies: object) -> TaskResult:
         async for event in self.run:
@@ -52,16 +57,23 @@ class ScriptedRun:
                 for reply in replies:
                     text = reply(number) if callable(reply) else str(reply)
                     self.model.enqueue(text)
-        final = self.events[-1]
-        assert isinstance(final, Finished)
+        finished = next(e for e in self.events if isinstance(e, Finished))
         shown = "".join(e.text for e in self.events if isinstance(e, TextDelta))
-        assert shown == final.result.text
+        assert shown == finished.result.text  # the text streams as written, then is checked
+        final = self.events[-1]
+        assert isinstance(final, Checked)
+        self.report = final.report
         return final.result
 
 
-@pytest.fixture(autouse=True)
-def fresh_schema_support() -> None:
-    forget_schema_support()
+def checked_run(
+    library: Library,
+    events: AsyncGenerator[TaskEvent, None],
+    judge: Judge,
+    model: ChatModel | None,
+    rounds: int = 2,
+) -> AsyncGenerator[RunEvent, None]:
+    return checked(events, Checker(judge, library), model, library.settings.llm, rounds)
 
 
 # With the real embedding model and the offline judge
@@ -77,8 +89,8 @@ def real_library(tmp_path_factory: pytest.TempPathFactory) -> Library:
 
 def checked_answer(library: Library, model: FakeChatModel, rounds: int = 2) -> ScriptedRun:
     judge = make_judge(library.settings, library.embedder, model, "offline")
-    events = answer.run(library, QUESTION, model, library.settings)
-    return ScriptedRun(checked(events, library, judge, model, rounds), model)
+    events = answer.run(library, AnswerRequest(QUESTION), model, library.settings)
+    return ScriptedRun(checked_run(library, events, judge, model, rounds), model)
 
 
 @pytest.mark.slow
@@ -108,7 +120,7 @@ async def test_repaired_answer_has_no_unsupported_sentence(real_library: Library
         )
 
     result = await run.collect(first, repair)
-    report = run.run.report
+    report = run.report
 
     assert report is not None and report.rounds == 1 and report.dropped == []
     assert [s.verdict for s in report.sentences] == ["supported", "supported"]
@@ -134,7 +146,7 @@ async def test_what_no_round_repairs_is_dropped(real_library: Library) -> None:
         )
 
     result = await run.collect(first, rewrites((1, "Coffee cures insomnia.", [1])))
-    report = run.run.report
+    report = run.report
 
     assert report is not None and report.rounds == 1
     assert [s.text for s in report.dropped] == ["Coffee cures insomnia in teenagers."]
@@ -146,13 +158,13 @@ async def test_what_no_round_repairs_is_dropped(real_library: Library) -> None:
 @pytest.mark.slow
 async def test_evidence_mode_is_supported_by_construction(real_library: Library) -> None:
     judge = make_judge(real_library.settings, real_library.embedder, None, "offline")
-    options = summarize.SummaryOptions(paper_ids=["lopez2019coffee", "chen2021sleep"])
-    events = summarize.run(real_library, "", None, real_library.settings, options)
-    run = ScriptedRun(checked(events, real_library, judge, None), FakeChatModel())
+    request = SummaryRequest(paper_ids=["lopez2019coffee", "chen2021sleep"])
+    events = summarize.run(real_library, request, None, real_library.settings)
+    run = ScriptedRun(checked_run(real_library, events, judge, None), FakeChatModel())
 
     result = await run.collect()
 
-    report = run.run.report
+    report = run.report
     assert report is not None and result.mode == "evidence" and result.sentences
     assert {s.verdict for s in report.sentences} == {"supported"}
     assert all(s.evidence and s.evidence[0].sentence == s.text for s in report.sentences)
@@ -179,8 +191,8 @@ class KeywordJudge:
 async def test_unreadable_repair_reply_drops_the_failing_sentence(library: Library) -> None:
     library.add_papers(papers())  # type: ignore[arg-type]
     model = FakeChatModel()
-    events = answer.run(library, QUESTION, model, library.settings)
-    run = ScriptedRun(checked(events, library, KeywordJudge(), model, 2), model)
+    events = answer.run(library, AnswerRequest(QUESTION), model, library.settings)
+    run = ScriptedRun(checked_run(library, events, KeywordJudge(), model, 2), model)
 
     def first(n: dict[str | None, int]) -> str:
         return cited_json(
@@ -190,9 +202,9 @@ async def test_unreadable_repair_reply_drops_the_failing_sentence(library: Libra
 
     result = await run.collect(first, "not JSON")
 
-    assert run.run.report is not None and run.run.report.rounds == 1
+    assert run.report is not None and run.report.rounds == 1
     assert [s.text for s in result.sentences] == ["Coffee lowers the risk of type 2 diabetes."]
-    assert [s.text for s in run.run.report.dropped] == ["Sleep helps transformers."]
+    assert [s.text for s in run.report.dropped] == ["Sleep helps transformers."]
     assert len(model.calls) == 2
 
 
@@ -202,11 +214,10 @@ async def test_failed_task_passes_through_unchecked(library: Library, tmp_path: 
     library.add_papers(papers())  # type: ignore[arg-type]
     model = FakeChatModel()
     model.enqueue("", error=LLMError("the server said no"))
-    events = answer.run(library, QUESTION, model, library.settings)
-    run = checked(events, library, KeywordJudge(), model)
-    seen: list[TaskEvent] = []
+    events = answer.run(library, AnswerRequest(QUESTION), model, library.settings)
+    seen: list[RunEvent] = []
     with pytest.raises(LLMError):
-        async for event in run:
+        async for event in checked_run(library, events, KeywordJudge(), model):
             seen.append(event)
     assert isinstance(seen[-1], Finished) and seen[-1].result.status == "failed"
-    assert run.report is None
+    assert not any(isinstance(e, Checked) for e in seen)

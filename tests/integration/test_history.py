@@ -13,19 +13,13 @@ from pydantic import SecretStr
 from assistant import paths
 from assistant.corpus.paper import Paper
 from assistant.errors import InputError, LLMError, StoreError
-from assistant.history import (
-    INTERRUPTED,
-    SCHEMA_VERSION,
-    STOPPED,
-    History,
-    Recording,
-    history_path,
-    record,
-)
+from assistant.history import INTERRUPTED, SCHEMA_VERSION, STOPPED, History, history_path
 from assistant.library import Library
 from assistant.settings import Settings, StoreSettings
 from assistant.tasks import answer
-from assistant.tasks.types import Finished, Retrieved, TaskEvent, TextDelta
+from assistant.tasks.events import Finished, Retrieved, TaskEvent, TextDelta
+from assistant.tasks.recording import Recording
+from assistant.tasks.requests import AnswerRequest
 from tests.fakes import FakeChatModel
 
 KEY = "sk-history-must-never-hold-this-7f3a"
@@ -59,7 +53,7 @@ def papers(library: Library) -> Library:
 def run_answer(
     papers: Library, model: FakeChatModel, question: str = "how are experts chosen?"
 ) -> AsyncIterator[TaskEvent]:
-    return answer.run(papers, question, model)
+    return answer.run(papers, AnswerRequest(question), model)
 
 
 async def test_an_entry_is_running_before_the_model_is_called_then_finalised(
@@ -106,7 +100,7 @@ async def test_a_failed_call_keeps_the_question(history: History, papers: Librar
     model = FakeChatModel()
     model.enqueue("", error=LLMError("the server said no"))
     session = history.new_session("q")
-    recording = record(
+    recording = Recording(
         history, session, "answer", "what is routing?", {}, run_answer(papers, model)
     )
     with pytest.raises(LLMError):
@@ -122,7 +116,7 @@ async def test_a_failure_before_any_event_is_recorded(history: History) -> None:
         raise StoreError("the store is locked")
         yield  # pragma: no cover
 
-    recording = record(history, history.new_session("q"), "draft", "a topic", {}, broken())
+    recording = Recording(history, history.new_session("q"), "draft", "a topic", {}, broken())
     with pytest.raises(StoreError):
         async for _ in recording:
             pass
@@ -133,7 +127,7 @@ async def test_a_failure_before_any_event_is_recorded(history: History) -> None:
 async def test_a_cut_stream_is_incomplete_with_its_text(history: History, papers: Library) -> None:
     model = FakeChatModel()
     model.enqueue(REPLY, interrupt_after=30)
-    recording = record(
+    recording = Recording(
         history, history.new_session("q"), "answer", "q", {}, run_answer(papers, model)
     )
     events = [event async for event in recording]
@@ -148,7 +142,7 @@ async def test_a_consumer_that_stops_leaves_an_incomplete_entry(
 ) -> None:
     model = FakeChatModel()
     model.enqueue(REPLY, chunk_size=3)
-    recording = record(
+    recording = Recording(
         history, history.new_session("q"), "answer", "q", {}, run_answer(papers, model)
     )
     events = aiter(recording)
@@ -237,8 +231,8 @@ async def test_no_api_key_is_ever_written(tmp_path: Path, papers: Library) -> No
     session = history.new_session("q")
 
     def recording() -> Recording:
-        events = answer.run(papers, "how are experts chosen?", model, settings)
-        return record(history, session, "answer", "how are experts chosen?", {}, events)
+        events = answer.run(papers, AnswerRequest("how are experts chosen?"), model, settings)
+        return Recording(history, session, "answer", "how are experts chosen?", {}, events)
 
     async for _ in recording():
         pass

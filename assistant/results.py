@@ -1,4 +1,8 @@
-"""What a task produces, as it happens and at the end."""
+"""What a task produces and what a check says of it: the types every layer above shares.
+
+Tasks make ``TaskResult``s, the citation layer parses and checks them, the history keeps them,
+the front ends show them; all of them import these types from here, below every one of them.
+"""
 
 from dataclasses import dataclass, field
 from typing import Literal
@@ -68,21 +72,31 @@ class TaskResult:
     error: str | None = None
 
 
+# Verdicts
+
+Verdict = Literal["supported", "partial", "unsupported", "contradicted", "uncited", "unresolved"]
+VERDICTS: tuple[Verdict, ...] = (
+    "supported",
+    "partial",
+    "unsupported",
+    "contradicted",
+    "uncited",
+    "unresolved",
+)
+SHOWN_VERDICTS: frozenset[Verdict] = frozenset(
+    {"supported", "partial", "unsupported", "contradicted"}
+)
+"""The verdicts a result's sentences are marked with (the others need no mark: no citation)."""
+
+
 @dataclass(frozen=True)
-class Retrieved:
-    """Sources are chosen; generation starts next."""
+class Marks:
+    """What a citation check says of a result, sentence by sentence, for showing it."""
 
-    sources: list[Source]
+    verdicts: dict[int, Verdict] = field(default_factory=dict)
+    """By sentence index, the ``SHOWN_VERDICTS`` only."""
 
+    evidence: dict[tuple[int, int], int] = field(default_factory=dict)
+    """(sentence index, source number) -> index of the abstract sentence that is the evidence."""
 
-@dataclass(frozen=True)
-class TextDelta:
-    text: str
-
-
-@dataclass(frozen=True)
-class Finished:
-    result: TaskResult
-
-
-TaskEvent = Retrieved | TextDelta | Finished
+    notes: list[str] = field(default_factory=list)

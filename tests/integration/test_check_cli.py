@@ -15,8 +15,8 @@ from assistant import cli
 from assistant.citations.check import read_bib
 from assistant.library import Library
 from assistant.settings import Settings
-from tests.cli_corpus import fast_library, use_fast_library
-from tests.conftest import DATA
+from tests.cli_corpus import use_fast_library
+from tests.helpers import DATA
 
 DRAFTS = DATA / "drafts"
 REFS = DRAFTS / "refs.bib"
@@ -29,7 +29,7 @@ VERBATIM = (
 @pytest.fixture(autouse=True)
 def library(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> Library:
     use_fast_library(monkeypatch)
-    library = fast_library(settings)
+    library = Library(settings)
     refs = read_bib([REFS]).entries
     library.add_papers([refs["lopez2019coffee"], refs["chen2021sleep"]])
     return library

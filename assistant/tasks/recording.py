@@ -1,11 +1,12 @@
-"""``record``: a task's events passed through while the history writes them down."""
+"""A run's events passed through while the history writes them down."""
 
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from typing import Any
 
-from assistant.history.database import History
-from assistant.tasks.types import Finished, Kind, Retrieved, TaskEvent, TextDelta
+from assistant.history import History
+from assistant.results import Kind
+from assistant.tasks.events import Checked, Finished, Retrieved, RunEvent, TextDelta
 
 FLUSH_S = 0.5
 FLUSH_DELTAS = 32
@@ -24,7 +25,7 @@ class Recording:
         kind: Kind,
         query: str,
         options: Mapping[str, Any],
-        events: AsyncIterator[TaskEvent],
+        events: AsyncGenerator[RunEvent, None],
         *,
         flush_s: float = FLUSH_S,
         flush_deltas: int = FLUSH_DELTAS,
@@ -36,10 +37,10 @@ class Recording:
         self._flush_s = flush_s
         self._flush_deltas = flush_deltas
 
-    def __aiter__(self) -> AsyncIterator[TaskEvent]:
+    def __aiter__(self) -> AsyncIterator[RunEvent]:
         return self._run()
 
-    async def _run(self) -> AsyncIterator[TaskEvent]:
+    async def _run(self) -> AsyncIterator[RunEvent]:
         finished = False
         pending, last = 0, time.monotonic()
         try:
@@ -55,6 +56,8 @@ class Recording:
                 elif isinstance(event, Finished):
                     self.history.finish(self.entry_id, event.result)
                     finished = True
+                elif isinstance(event, Checked):
+                    self.history.checked(self.entry_id, event.result, event.report.to_json())
                 yield event
         except Exception as error:
             if not finished:
@@ -67,21 +70,7 @@ class Recording:
                 self.history.interrupt(self.entry_id)
             raise
         finally:
-            close = getattr(self._events, "aclose", None)
-            if close is not None:
-                await close()
+            await self._events.aclose()
         if not finished:
             self.history.progress(self.entry_id, self.text)
             self.history.interrupt(self.entry_id, "the task ended without a result")
-
-
-def record(
-    history: History,
-    session_id: int,
-    kind: Kind,
-    query: str,
-    options: Mapping[str, Any],
-    events: AsyncIterator[TaskEvent],
-) -> Recording:
-    """``events`` passed through while the history records them (shared by the CLI and TUI)."""
-    return Recording(history, session_id, kind, query, options, events)

@@ -1,4 +1,5 @@
-"""The shared task run: recording, the model holder, exports, results again, edits, evidence."""
+"""The runner every front end shares: recording, checking, the model holder, and what the
+front ends do with a result (exports, results again from the history, edits, evidence)."""
 
 import asyncio
 from collections.abc import AsyncIterator
@@ -7,30 +8,25 @@ from pathlib import Path
 
 import pytest
 
-from assistant import session
+from assistant.citations.edits import edited
+from assistant.citations.export import write_export
 from assistant.errors import InputError, LLMError
 from assistant.history import History
 from assistant.library import Library
-from assistant.llm.budget import Meter
 from assistant.llm.types import ChatModel
-from assistant.tasks import answer
-from assistant.tasks.evidence import render_evidence
-from assistant.tasks.types import CitedSentence, Source, TaskEvent, TaskResult
+from assistant.results import SHOWN_VERDICTS, CitedSentence, Source, TaskResult
+from assistant.tasks.evidence import closest_sentence, render_evidence
+from assistant.tasks.models import ModelHolder, ModelOpener
+from assistant.tasks.requests import AnswerRequest
+from assistant.tasks.runner import Runner
 from tests.fakes import FakeChatModel, HashEmbedder
-from tests.ui.conftest import CORPUS
+from tests.helpers import CORPUS
 
 
 @pytest.fixture
 def filled(library: Library) -> Library:
     library.ingest([CORPUS])
     return library
-
-
-def job(question: str, session_id: int | None = None) -> session.Job:
-    def run(library: Library, model: ChatModel | None, meter: Meter) -> AsyncIterator[TaskEvent]:
-        return answer.run(library, question, model, meter=meter)
-
-    return session.Job("answer", question, {}, run, session_id)
 
 
 async def test_start_records_the_run_and_continues_a_session(
@@ -40,19 +36,18 @@ async def test_start_records_the_run_and_continues_a_session(
     model.enqueue("Dense retrieval wins [1].")
     model.enqueue("Still [1].")
     with History(tmp_path / "h.sqlite3") as history:
-        meter = Meter()
-        opener = holder(model)
-        first = session.start(history, job("dense retrieval?"), lambda: filled, opener, meter)
-        events = [e async for e in first.recording]
-        assert events and history.entry(first.recording.entry_id).status == "complete"
-        again = session.start(history, job("and?", first.session), lambda: filled, opener, meter)
-        [_ async for _ in again.recording]
+        runner = Runner(filled.settings, history, lambda: filled, holder(model))
+        first = runner.start(AnswerRequest("dense retrieval?"))
+        events = [e async for e in first.events]
+        assert events and history.entry(first.entry_id).status == "complete"
+        again = runner.start(AnswerRequest("and?"), session=first.session)
+        [_ async for _ in again.events]
         assert again.session == first.session
         assert len(history.entries(first.session)) == 2
-        assert session.session_meter(filled.settings.llm, history, first.session).total.total == 240
+        assert runner.conversation_meter(first.session).total.total == 240
 
 
-def holder(model: ChatModel | None) -> session.ModelOpener:
+def holder(model: ChatModel | None) -> ModelOpener:
     @asynccontextmanager
     async def opened() -> AsyncIterator[ChatModel | None]:
         yield model
@@ -74,7 +69,7 @@ async def test_model_holder_opens_once_retries_a_failure_and_closes() -> None:
         finally:
             closed.append(1)
 
-    models = session.ModelHolder(opener)
+    models = ModelHolder(opener)
     with pytest.raises(LLMError):
         await models.get()
     assert not models.opened
@@ -106,14 +101,14 @@ def result(filled: Library) -> TaskResult:
 
 def test_exports_write_markdown_latex_and_text(filled: Library, tmp_path: Path) -> None:
     done = result(filled)
-    [md] = session.write_export(done, tmp_path / "a.md")
-    tex, bib = session.write_export(done, tmp_path / "a.tex")
-    [txt] = session.write_export(done, tmp_path / "plain", "text")
+    [md] = write_export(done, tmp_path / "a.md")
+    tex, bib = write_export(done, tmp_path / "a.tex")
+    [txt] = write_export(done, tmp_path / "plain", "text")
     assert "## References" in md.read_text() and "\\cite{" in tex.read_text()
     assert bib.suffix == ".bib" and bib.read_text().count("@") == 2
     assert txt.name == "plain.txt"
     with pytest.raises(InputError):
-        session.write_export(done, tmp_path / "missing" / "a.md")
+        write_export(done, tmp_path / "missing" / "a.md")
 
 
 def test_result_from_entry_keeps_removed_papers(filled: Library, tmp_path: Path) -> None:
@@ -123,7 +118,7 @@ def test_result_from_entry_keeps_removed_papers(filled: Library, tmp_path: Path)
         history.finish(entry_id, done)
         entry = history.entry(entry_id)
     filled.remove([done.sources[1].paper.id])
-    again = session.result_from_entry(entry, filled.find)
+    again = entry.result(filled.find)
     assert again.sources[0].paper == done.sources[0].paper
     assert again.sources[1].paper.title == done.sources[1].paper.title
     assert again.sentences == done.sentences and again.status == "complete"
@@ -131,7 +126,7 @@ def test_result_from_entry_keeps_removed_papers(filled: Library, tmp_path: Path)
 
 def test_edited_text_is_read_again(filled: Library) -> None:
     done = result(filled)
-    revised = session.edited(done, "Attention is enough [1].\n\nMine [2]. Wrong [7].")
+    revised = edited(done, "Attention is enough [1].\n\nMine [2]. Wrong [7].")
     assert [(s.text, s.citations, s.paragraph) for s in revised.sentences] == [
         ("Attention is enough.", [1], 0),
         ("Mine.", [2], 1),
@@ -145,7 +140,7 @@ def test_edited_evidence_outline_keeps_its_themes(filled: Library) -> None:
     sentences = [CitedSentence("One.", [1], 0), CitedSentence("Two.", [2], 1)]
     outline = TaskResult("draft", "q", "evidence", done.sources, sentences=sentences)
     text = render_evidence(sentences, {0: "attention", 1: "experts"})
-    revised = session.edited(outline, text)
+    revised = edited(outline, text)
     assert revised.headings == {0: "attention", 1: "experts"}
     assert [(s.text, s.citations, s.paragraph) for s in revised.sentences] == [
         ("One.", [1], 0),
@@ -155,14 +150,14 @@ def test_edited_evidence_outline_keeps_its_themes(filled: Library) -> None:
 
 def test_evidence_sentence_is_the_closest_one() -> None:
     abstract = "Cats purr loudly. Dense retrieval beats BM25 on passages. Dogs bark."
-    sentences, best = session.evidence_sentence(
-        HashEmbedder(), "dense retrieval beats BM25", abstract
-    )
+    sentences, best = closest_sentence(HashEmbedder(), "dense retrieval beats BM25", abstract)
     assert len(sentences) == 3 and best == 1
-    assert session.evidence_sentence(HashEmbedder(), "x", "") == ([], None)
+    assert closest_sentence(HashEmbedder(), "x", "") == ([], None)
 
 
-async def test_check_result_marks_each_sentence(filled: Library) -> None:
-    checks = await session.check_result(filled, result(filled), filled.settings, None)
+async def test_check_result_marks_each_sentence(filled: Library, tmp_path: Path) -> None:
+    with History(tmp_path / "h.sqlite3") as history:
+        report = await Runner(filled.settings, history, lambda: filled).check_result(result(filled))
+    checks = report.marks()
     assert set(checks.verdicts) <= {0, 1}
-    assert all(v in session.SHOWN_VERDICTS for v in checks.verdicts.values())
+    assert all(v in SHOWN_VERDICTS for v in checks.verdicts.values())

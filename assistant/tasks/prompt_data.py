@@ -16,8 +16,8 @@ from assistant.citations.markers import KEY_MARKER, MARKER
 from assistant.corpus.paper import Paper
 from assistant.library import Library
 from assistant.llm.budget import pack
+from assistant.results import Source
 from assistant.retrieval import PaperHit, Passage
-from assistant.tasks.types import Source
 
 MAX_AUTHORS = 6
 """Authors named in a source's header; more become "et al."."""

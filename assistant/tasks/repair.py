@@ -1,9 +1,9 @@
-"""Checked generation: a task's text is generated, checked, and repaired before it is shown.
+"""Checked generation: a task's result checked, and its failing sentences rewritten by the
+model or dropped.
 
-``checked(events, library, judge, model, max_rounds)`` wraps a task's events (``answer.run``,
-``draft.run``, ``summarize.run``): ``Retrieved`` passes through at once; the text is held back
-until it has been checked, then streamed as ``TextDelta``s, then ``Finished`` with the repaired
-result. The ``CheckedRun`` it returns holds the ``CheckReport`` (``run.report``) once iterated.
+``checked(events, checker, model, ...)`` passes a task's events on as they come, then (unless
+the task failed or wrote no sentence) checks the finished result, repairs it when given a number
+of rounds, and yields ``Checked`` with the result as checked and its report.
 
 Repair, for at most ``max_rounds`` rounds while any cited sentence is unsupported or
 contradicted: each such sentence is judged against every given source, and the model is asked
@@ -12,25 +12,26 @@ sources that hold evidence for them, or to drop them; the rewrites are checked a
 still fails after the last round is dropped and listed in ``report.dropped``. In evidence mode
 (no model) every sentence is a verbatim abstract sentence cited to its paper, so the check only
 confirms it (a sentence it does not confirm is reported, never dropped: that is a judge error).
-A failed task's partial result is passed on unchecked.
 """
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
+from contextlib import aclosing
 from dataclasses import replace
 
 from pydantic import BaseModel, ConfigDict
 
 from assistant.citations.check.checker import Checker
-from assistant.citations.check.judging import Document, Judge
-from assistant.citations.check.llm_json import ask_json, template
+from assistant.citations.check.judging import Document
 from assistant.citations.check.report import CheckReport, SentenceCheck
 from assistant.citations.markers import render, strip_markers, with_marker
-from assistant.library import Library
+from assistant.llm.json_reply import ask_json
 from assistant.llm.types import ChatModel, Message
+from assistant.prompts import default_prompts
+from assistant.results import CitedSentence, TaskResult
 from assistant.settings import LLMSettings
-from assistant.tasks.context import neutralise, sources_block
+from assistant.tasks.events import Checked, Finished, RunEvent
 from assistant.tasks.evidence import render_evidence
-from assistant.tasks.types import CitedSentence, Finished, TaskEvent, TaskResult, TextDelta
+from assistant.tasks.prompt_data import neutralise, sources_block
 
 REPAIRED = frozenset({"unsupported", "contradicted"})
 
@@ -49,67 +50,27 @@ class RewritesOut(BaseModel):
     sentences: list[RewriteOut]
 
 
-class CheckedRun:
-    """A task's events, checked and repaired; ``report`` is set once they have all been read."""
-
-    def __init__(
-        self,
-        events: AsyncIterator[TaskEvent],
-        checker: Checker,
-        model: ChatModel | None,
-        settings: LLMSettings,
-        max_rounds: int,
-    ) -> None:
-        self._events = events
-        self.checker = checker
-        self.model = model
-        self.settings = settings
-        self.max_rounds = max_rounds
-        self.report: CheckReport | None = None
-
-    def __aiter__(self) -> AsyncIterator[TaskEvent]:
-        return self._run()
-
-    async def _run(self) -> AsyncIterator[TaskEvent]:
-        result: TaskResult | None = None
-        try:
-            async for event in self._events:
-                if isinstance(event, Finished):
-                    result = event.result
-                elif not isinstance(event, TextDelta):
-                    yield event
-        except Exception:
-            if result is not None:  # a failed task: its partial result, as it is, then the error
-                for event in _replay(result):
-                    yield event
-            raise
-        finally:
-            close = getattr(self._events, "aclose", None)
-            if close is not None:
-                await close()
-        if result is None:
-            return
-        if result.status != "failed" and result.sentences:
-            result, self.report = await repair(
-                result, self.checker, self.model, self.settings, self.max_rounds
-            )
-        for event in _replay(result):
-            yield event
-
-
-def checked(
-    events: AsyncIterator[TaskEvent],
-    library: Library,
-    judge: Judge,
+async def checked(
+    events: AsyncGenerator[RunEvent, None],
+    checker: Checker,
     model: ChatModel | None,
-    max_rounds: int = 2,
-    *,
-    settings: LLMSettings | None = None,
-    suggestions: int = 3,
-) -> CheckedRun:
-    """``events`` checked against their sources and repaired (see the module docstring)."""
-    checker = Checker(judge, library, suggestions)
-    return CheckedRun(events, checker, model, settings or library.settings.llm, max_rounds)
+    settings: LLMSettings,
+    max_rounds: int | None,
+) -> AsyncGenerator[RunEvent, None]:
+    """``events``, then the check of their result, repaired in at most ``max_rounds`` rounds
+    (None: checked, not repaired)."""
+    result: TaskResult | None = None
+    async with aclosing(events) as running:
+        async for event in running:
+            if isinstance(event, Finished):
+                result = event.result
+            yield event
+    if result is None or not result.sentences:
+        return
+    if max_rounds is None:
+        yield Checked(result, await checker.check_result(result))
+    else:
+        yield Checked(*await repair(result, checker, model, settings, max_rounds))
 
 
 async def repair(
@@ -167,7 +128,9 @@ async def _rewrite(
         support = ", ".join(f"[{number}]" for number in sorted(allowed[n])) or "none"
         written = with_marker(neutralise(texts[n - 1]), result.sentences[i].citations)
         lines.append(f"{n}. {written}\n   Supporting sources: {support}")
-    prompt = template("repair", sources=sources_block(result.sources), sentences="\n".join(lines))
+    prompt = default_prompts()["repair"].render(
+        sources=sources_block(result.sources), sentences="\n".join(lines)
+    )
     reply, usage = await ask_json(
         model, [Message("user", prompt)], RewritesOut, settings, settings.answer_tokens
     )
@@ -199,8 +162,3 @@ def _with_sentences(result: TaskResult, sentences: Sequence[CitedSentence]) -> T
     kept = list(sentences)
     text = render_evidence(kept, result.headings) if result.mode == "evidence" else render(kept)
     return replace(result, sentences=kept, text=text)
-
-
-def _replay(result: TaskResult) -> list[TaskEvent]:
-    events: list[TaskEvent] = [TextDelta(line) for line in result.text.splitlines(keepends=True)]
-    return [*events, Finished(result)]

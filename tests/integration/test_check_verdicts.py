@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.citations.check import CheckReport, check_file, make_judge, read_bib
+from assistant.citations.check import CheckReport, check_file, read_bib
 from assistant.library import Library
 from assistant.settings import Settings
-from tests.conftest import DATA
+from assistant.tasks.llm_judge import make_judge
+from tests.helpers import DATA
 
 pytestmark = pytest.mark.slow
 
