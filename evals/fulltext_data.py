@@ -9,10 +9,9 @@ which a quote is matched against a page's extracted text (and may be matched aga
 import json
 import re
 import unicodedata
-from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeVar, get_args
+from typing import Any, Literal, TypeVar, get_args, get_origin, get_type_hints
 
 from assistant.corpus.normalize import clean_text
 
@@ -68,20 +67,18 @@ class Claim:
     split: Split
 
 
-_QUESTION_FIELDS = frozenset(field.name for field in fields(Question))
-_CLAIM_FIELDS = frozenset(field.name for field in fields(Claim))
 _R = TypeVar("_R")
 
 
 def load_questions(path: Path = QUESTIONS_PATH, split: Split | None = None) -> list[Question]:
     """The questions in file order; only those of ``split`` when it is given."""
-    questions = _read(path, _question, _QUESTION_FIELDS)
+    questions = _read(path, Question)
     return [question for question in questions if split is None or question.split == split]
 
 
 def load_claims(path: Path = CLAIMS_PATH, split: Split | None = None) -> list[Claim]:
     """The claims in file order (a question's true claim, then its altered one)."""
-    claims = _read(path, _claim, _CLAIM_FIELDS)
+    claims = _read(path, Claim)
     return [claim for claim in claims if split is None or claim.split == split]
 
 
@@ -97,7 +94,9 @@ class _BadRow(ValueError):
     """A line of a data file that does not hold a valid record."""
 
 
-def _read(path: Path, parse: Callable[[dict[str, Any]], _R], names: frozenset[str]) -> list[_R]:
+def _read(path: Path, kind: type[_R]) -> list[_R]:
+    """Each line of ``path`` as a ``kind``, every field checked against its annotation."""
+    hints = get_type_hints(kind)
     records = []
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, 1):
@@ -107,69 +106,38 @@ def _read(path: Path, parse: Callable[[dict[str, Any]], _R], names: frozenset[st
                 row = json.loads(line)
                 if not isinstance(row, dict):
                     raise _BadRow("not a JSON object")
-                if row.keys() != names:
-                    missing, unknown = sorted(names - row.keys()), sorted(row.keys() - names)
+                if row.keys() != hints.keys():
+                    missing, unknown = sorted(hints - row.keys()), sorted(row.keys() - hints)
                     raise _BadRow(f"fields missing: {missing}; unknown: {unknown}")
-                records.append(parse(row))
+                records.append(kind(**{name: _value(name, row[name], hints[name]) for name in row}))
             except (json.JSONDecodeError, _BadRow) as error:
                 raise ValueError(f"{path}:{number}: {error}") from error
     return records
 
 
-def _question(row: dict[str, Any]) -> Question:
-    return Question(
-        id=_text(row, "id"),
-        paper=_text(row, "paper"),
-        key=_text(row, "key"),
-        question=_text(row, "question"),
-        answer=_text(row, "answer"),
-        page=_page(row["page"]),
-        pages=tuple(_page(page) for page in _list(row, "pages")),
-        quote=_text(row, "quote"),
-        section=_text(row, "section"),
-        section_kind=_choice(row, "section_kind", SectionKind),
-        split=_choice(row, "split", Split),
-    )
+def _value(name: str, value: Any, hint: Any) -> Any:
+    """``value`` if it is what ``hint`` asks for (a page is an integer from 1)."""
+    if hint is int:
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+            return value
+        raise _BadRow(f"{name!r} must be a page, an integer from 1, not {value!r}")
+    if hint == tuple[int, ...]:
+        if isinstance(value, list) and value:
+            return tuple(_value(name, page, int) for page in value)
+        raise _BadRow(f"{name!r} must be a non-empty list of pages, not {value!r}")
+    if hint is str:
+        if isinstance(value, str) and value.strip():
+            return value
+        raise _BadRow(f"{name!r} must be a non-empty string, not {value!r}")
+    choices = _choices(hint)
+    if value in choices:
+        return value
+    raise _BadRow(f"{name!r} must be one of {choices}, not {value!r}")
 
 
-def _claim(row: dict[str, Any]) -> Claim:
-    altered = row["alteration"] is not None
-    return Claim(
-        id=_text(row, "id"),
-        question_id=_text(row, "question_id"),
-        paper=_text(row, "paper"),
-        key=_text(row, "key"),
-        claim=_text(row, "claim"),
-        label=_choice(row, "label", Label),
-        alteration=_choice(row, "alteration", Alteration) if altered else None,
-        page=_page(row["page"]),
-        split=_choice(row, "split", Split),
-    )
-
-
-def _text(row: dict[str, Any], field: str) -> str:
-    value = row[field]
-    if not isinstance(value, str) or not value.strip():
-        raise _BadRow(f"{field!r} must be a non-empty string, not {value!r}")
-    return value
-
-
-def _list(row: dict[str, Any], field: str) -> list[Any]:
-    value = row[field]
-    if not isinstance(value, list) or not value:
-        raise _BadRow(f"{field!r} must be a non-empty list, not {value!r}")
-    return value
-
-
-def _page(value: Any) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise _BadRow(f"a page must be an integer from 1, not {value!r}")
-    return value
-
-
-def _choice(row: dict[str, Any], field: str, kind: Any) -> Any:
-    """``row[field]`` if it is one of the values of the Literal type ``kind``."""
-    value = row[field]
-    if value not in get_args(kind):
-        raise _BadRow(f"{field!r} must be one of {get_args(kind)}, not {value!r}")
-    return value
+def _choices(hint: Any) -> tuple[Any, ...]:
+    """The values a Literal type allows, or a union of Literal types and None."""
+    if get_origin(hint) is Literal:
+        return get_args(hint)
+    options = get_args(hint)
+    return tuple(c for o in options for c in ((None,) if o is type(None) else _choices(o)))

@@ -4,7 +4,7 @@ is in its quote and not in the paper's abstract, and every claim belongs to a qu
 import json
 import re
 from collections import Counter
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,6 @@ from assistant.corpus.readers.bibtex import BibtexReader
 from evals.fulltext_data import (
     BIB_PATH,
     PDF_DIR,
-    Claim,
     Question,
     fold,
     load_claims,
@@ -133,36 +132,13 @@ def write_lines(path: Path, rows: list[dict[str, Any]]) -> Path:
     return path
 
 
-def test_the_loaders_read_what_they_are_given(tmp_path: Path) -> None:
-    question = Question(
-        id="q1",
-        paper="a.pdf",
-        key="a2020",
-        question="How many?",
-        answer="12",
-        page=3,
-        pages=(3, 4),
-        quote="It was 12.",
-        section="2 Methods",
-        section_kind="methods",
-        split="dev",
-    )
+def test_the_loaders_read_back_what_was_written(tmp_path: Path) -> None:
+    question, true, altered = QUESTIONS[0], *CLAIMS[:2]
+    assert (true.label, altered.label, altered.alteration) == ("true", "altered", "number")
+
     path = write_lines(tmp_path / "q.jsonl", [asdict(question)])
     assert load_questions(path) == [question]
-    assert load_questions(path, split="test") == []
-
-    true = Claim(
-        id="c1",
-        question_id="q1",
-        paper="a.pdf",
-        key="a2020",
-        claim="It was 12.",
-        label="true",
-        alteration=None,
-        page=3,
-        split="dev",
-    )
-    altered = replace(true, id="c2", claim="It was 13.", label="altered", alteration="number")
+    assert load_questions(path, split="dev" if question.split == "test" else "test") == []
     path = write_lines(tmp_path / "c.jsonl", [asdict(true), asdict(altered)])
     assert load_claims(path) == [true, altered]
 
@@ -171,8 +147,10 @@ def test_the_loaders_read_what_they_are_given(tmp_path: Path) -> None:
     ("dropped", "added", "message"),
     [
         (None, {"split": "train"}, "'split' must be one of ('dev', 'test'), not 'train'"),
-        (None, {"page": 0}, "a page must be an integer from 1, not 0"),
-        (None, {"pages": []}, "'pages' must be a non-empty list"),
+        (None, {"page": 0}, "'page' must be a page, an integer from 1, not 0"),
+        (None, {"pages": [2, True]}, "'pages' must be a page, an integer from 1, not True"),
+        (None, {"pages": []}, "'pages' must be a non-empty list of pages, not []"),
+        (None, {"section_kind": None}, "'section_kind' must be one of ('introduction',"),
         (None, {"answer": " "}, "'answer' must be a non-empty string"),
         ("section", {"sectoin": "x"}, "fields missing: ['section']; unknown: ['sectoin']"),
     ],
