@@ -40,6 +40,12 @@ class CitedSentence:
     paragraph: int = 0
     """0-based paragraph (or, in an evidence-mode draft, theme) it belongs to."""
 
+    quoted_from: str | None = None
+    """Set when the sentence is a verbatim quotation of the one source it cites (evidence
+    mode): who wrote it, shown before the quote ("Kitaev et al."; "" when the paper names no
+    author). A quotation is shown as one, and checked as one (is it verbatim?), not judged as a
+    claim."""
+
 
 @dataclass
 class TaskResult:
@@ -74,8 +80,11 @@ class TaskResult:
 
 # Verdicts
 
-Verdict = Literal["supported", "partial", "unsupported", "contradicted", "uncited", "unresolved"]
+Verdict = Literal[
+    "quoted", "supported", "partial", "unsupported", "contradicted", "uncited", "unresolved"
+]
 VERDICTS: tuple[Verdict, ...] = (
+    "quoted",
     "supported",
     "partial",
     "unsupported",
@@ -84,7 +93,7 @@ VERDICTS: tuple[Verdict, ...] = (
     "unresolved",
 )
 SHOWN_VERDICTS: frozenset[Verdict] = frozenset(
-    {"supported", "partial", "unsupported", "contradicted"}
+    {"quoted", "supported", "partial", "unsupported", "contradicted"}
 )
 """The verdicts a result's sentences are marked with (the others need no mark: no citation)."""
 

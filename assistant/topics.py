@@ -2,10 +2,10 @@
 
 Each paper is the mean of its chunks' vectors (L2-normalised). Clusters come from k-means on
 those vectors (``vectors.kmeans``: the same library gives the same map), and each is labelled
-with its most distinctive words (``top_terms``: class-based tf-idf, where a cluster's texts are
-one document, leaving out words every field uses, "model", "method", …; evidence-mode themes
-are labelled the same way). The map is the papers projected on their first two principal
-components. numpy only.
+with its most distinctive title words (``top_terms``: in most of its titles and few of the
+others', leaving out words every field uses, "model", "method", …; evidence-mode themes are
+labelled the same way, over their papers' texts). The map is the papers projected on their
+first two principal components. numpy only.
 """
 
 import math
@@ -117,32 +117,38 @@ def pca_2d(vectors: np.ndarray) -> np.ndarray:
 
 
 def top_terms(documents: Sequence[Sequence[str]], count: int = LABEL_TERMS) -> list[str]:
-    """For each document (a cluster's texts), its ``count`` highest class tf-idf terms, shown
-    as the word most often written for each stem. A term in every cluster says nothing about
-    any of them: its idf is (almost) zero, so it comes only after every distinctive term."""
+    """For each document (a cluster's texts: titles, or whole papers), its ``count`` most
+    distinctive terms: in most of its texts and few of the other clusters' (ties go to the
+    more frequent), generic research words left out; each shown as the word most often written
+    for its stem."""
     generic = {stem for word in GENERIC_WORDS.split() for stem in terms(word)}
-    bags: list[Counter[str]] = []
     surface: dict[str, Counter[str]] = {}
+    clusters: list[list[Counter[str]]] = []
     for texts in documents:
-        bag: Counter[str] = Counter()
+        bags = []
         for text in texts:
+            bag: Counter[str] = Counter()
             for word in text.split():
                 word = word.strip(".,:;!?()[]{}\"'").lower()
                 stems = terms(word)
-                if (
-                    len(stems) == 1
-                    and stems[0] not in generic
-                    and len(word) > 2
-                    and not word.isdigit()
-                ):
+                wanted = len(stems) == 1 and stems[0] not in generic and len(word) > 2
+                if wanted and not word.isdigit():
                     bag[stems[0]] += 1
                     surface.setdefault(stems[0], Counter())[word] += 1
-        bags.append(bag)
-    holding = Counter(stem for bag in bags for stem in bag)
+            bags.append(bag)
+        clusters.append(bags)
     labels = []
-    for bag in bags:
-        total = bag.total() or 1
-        score = {s: bag[s] / total * (math.log(len(bags) / holding[s]) + 0.01) for s in bag}
-        top = sorted(score, key=lambda s: (-score[s], s))[:count]
+    for number, bags in enumerate(clusters):
+        others = [bag for n, cluster in enumerate(clusters) if n != number for bag in cluster]
+        frequency = sum(bags, Counter())
+        score = {
+            stem: _share(stem, bags) - _share(stem, others) + 0.01 * frequency[stem]
+            for stem in frequency
+        }
+        top = sorted(frequency, key=lambda s: (-score[s], s))[:count]
         labels.append(", ".join(surface[s].most_common(1)[0][0] for s in top))
     return labels
+
+
+def _share(stem: str, bags: Sequence[Counter[str]]) -> float:
+    return sum(stem in bag for bag in bags) / max(len(bags), 1)

@@ -12,14 +12,14 @@ suffix names.
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import groupby
 from pathlib import Path
 from typing import Literal
 
 from assistant.citations.bibtex_writer import escape as latex_escape
 from assistant.citations.bibtex_writer import write_bibtex
-from assistant.citations.markers import format_marker, place
+from assistant.citations.markers import cite, format_marker
 from assistant.corpus.keys import unique_keys
 from assistant.corpus.paper import Paper
 from assistant.errors import InputError
@@ -172,8 +172,8 @@ def _document(result: TaskResult, style: _Style, title: str, references: Sequenc
 def _paragraphs(result: TaskResult, style: _Style) -> Iterable[str]:
     for paragraph, group in groupby(result.sentences, key=lambda s: s.paragraph):
         sentences = [
-            place(
-                style.escape(s.text),
+            cite(
+                replace(s, text=style.escape(s.text), quoted_from=_escaped(s.quoted_from, style)),
                 style.cite(s.citations) if s.citations else "",
                 style.separator,
             )
@@ -186,6 +186,10 @@ def _paragraphs(result: TaskResult, style: _Style) -> Iterable[str]:
             yield "\n".join(part for part in (begin, *(item + s for s in sentences), end) if part)
         else:
             yield " ".join(sentences)
+
+
+def _escaped(text: str | None, style: _Style) -> str | None:
+    return None if text is None else style.escape(text)
 
 
 def _sentence_end(text: str) -> str:

@@ -39,6 +39,7 @@ _END_PUNCT = re.compile(r"[.!?…][\"'”’)\]]*\Z")
 _PARAGRAPH = re.compile(r"\n\s*\n")
 _SPACED_KEY_MARKER = re.compile(rf"(?<!\s)\s*{KEY_MARKER.pattern}")
 _SPACED_MARKER = re.compile(rf"(?<!\s)\s*{MARKER.pattern}")
+_MARKER_RUN = re.compile(rf"(?:(?:{MARKER.pattern}|{KEY_MARKER.pattern})\s*)+")
 
 
 @dataclass
@@ -59,6 +60,15 @@ class Parsed:
         if label not in self._rejected:
             self._rejected.add(label)
             self.invalid.append(label)
+
+
+def unmark(text: str) -> str:
+    """``text`` with each run of citation-marker look-alikes replaced by ``(ref.)``."""
+    return _MARKER_RUN.sub(_refs, text)
+
+
+def _refs(match: re.Match[str]) -> str:
+    return "(ref.) " if match.group(0)[-1:].isspace() else "(ref.)"
 
 
 def marker_numbers(body: str) -> list[int]:
@@ -150,12 +160,22 @@ def place(text: str, marker: str, separator: str = " ") -> str:
     return f"{text[:cut]}{separator}{marker}{text[cut:]}"
 
 
+def cite(sentence: CitedSentence, marker: str, separator: str = " ") -> str:
+    """The sentence as shown with its citation ``marker`` (any form): a quotation after who
+    wrote it (``Kitaev et al. [1]: “We propose …”``), any other sentence with the marker before
+    its closing punctuation."""
+    if sentence.quoted_from is None:
+        return place(sentence.text, marker, separator)
+    who = f"{sentence.quoted_from}{separator}{marker}" if sentence.quoted_from else marker
+    return f"{who}: “{sentence.text}”"
+
+
 def render(sentences: Iterable[CitedSentence]) -> str:
     """Sentences back into prose with markers, paragraphs separated by a blank line."""
     paragraphs: dict[int, list[str]] = {}
     for sentence in sentences:
         paragraphs.setdefault(sentence.paragraph, []).append(
-            with_marker(sentence.text, sentence.citations)
+            cite(sentence, format_marker(sentence.citations))
         )
     return "\n\n".join(" ".join(p) for p in paragraphs.values())
 

@@ -31,6 +31,7 @@ from assistant.tasks.runner import Runner
 
 JUDGES = ("offline", "llm", "auto")
 STYLES = {
+    "quoted": "blue",
     "supported": "green",
     "partial": "yellow",
     "unsupported": "red",
@@ -140,8 +141,9 @@ def print_check_report(console: Console, report: CheckReport, title: str = "") -
 
 def _print_sentence(console: Console, sentence: SentenceCheck) -> None:
     where = f"line {sentence.line}" if sentence.line else f"¶ {sentence.paragraph + 1}"
-    style = STYLES[sentence.verdict] if sentence.claim else "dim"
-    label = sentence.verdict if sentence.claim else "no claim"
+    shown = sentence.claim or sentence.verdict == "quoted"
+    style = STYLES[sentence.verdict] if shown else "dim"
+    label = sentence.verdict if shown else "no claim"
     cites = f" [dim]{escape(', '.join(sentence.citations))}[/]" if sentence.citations else ""
     console.print(
         f"\n[dim]{where:>8}[/]  [{style}]{label:<12}[/] {escape(sentence.text)}{cites}",

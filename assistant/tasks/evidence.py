@@ -1,12 +1,15 @@
 """Evidence mode: results composed from the abstracts themselves when no model is configured.
 
 Nothing here is written, and the result says so (``EVIDENCE_LABEL`` heads it): every line is a
-sentence of a retrieved abstract, shown as it stands (marker look-alikes in it become
-``(ref.)``) and cited to its paper.
+sentence of a retrieved abstract, quoted as it stands (marker look-alikes in it become
+``(ref.)``) after who wrote it (``quotes.attribution``: "Kitaev et al. [1]: “We propose …”"),
+and cited to its paper.
 
 Scoring: each sentence of the sources' passages gets a relevance that mixes its cosine
 similarity to the query (``embedder``, the library's own model), its idf-weighted word overlap
-with the query, and its paper's retrieval rank. Only the most promising sentences (by overlap
+with the query, and its paper's retrieval rank, moved by what the sentence does read alone
+(``quotes.role``: findings up; background, sentences leaning on the one before, and pointers
+to code down). Only the most promising sentences (by overlap
 and rank) are embedded, to keep the path fast. With no query (a summary of chosen papers) the
 centroid of the sentences stands in for it. ``extract`` picks sentences by maximal marginal
 relevance (``vectors.mmr``), so no two say the same thing; ``outline`` clusters the papers into
@@ -22,12 +25,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.citations.markers import with_marker
+from assistant.citations.markers import cite, format_marker, unmark
 from assistant.index.embeddings import Embedder
 from assistant.index.lexical import terms
 from assistant.results import EVIDENCE_LABEL, CitedSentence, Kind, Source, TaskResult
 from assistant.sentences import split_sentences
-from assistant.tasks.prompt_data import unmark
+from assistant.tasks.quotes import attribution, role
 from assistant.topics import top_terms
 from assistant.vectors import kmeans, mmr, unit
 
@@ -80,7 +83,7 @@ def outline(embedder: Embedder, query: str, sources: Sequence[Source], themes: i
     groups = list(dict.fromkeys(labels))  # in the order of their best-ranked paper
     by_number = {s.number: s for s in sources}
     members = [[n for n, label in zip(numbers, labels, strict=True) if label == g] for g in groups]
-    names = top_terms([[t for n in group for t in _texts(by_number[n])] for group in members])
+    names = top_terms([[_text(by_number[n]) for n in group] for group in members])
     cited: list[CitedSentence] = []
     headings: dict[int, str] = {}
     for paragraph, group in enumerate(members):
@@ -105,8 +108,8 @@ def _sentences(sources: Sequence[Source]) -> list[_Sentence]:
     return found
 
 
-def _texts(source: Source) -> list[str]:
-    return [source.paper.title, *source.passages]
+def _text(source: Source) -> str:
+    return " ".join([source.paper.title, *source.passages])
 
 
 def _overlap(query: str, texts: Sequence[str]) -> np.ndarray:
@@ -156,6 +159,7 @@ def _score(
         target = unit(vectors.mean(axis=0))
     dense = vectors @ target
     relevance = 0.6 * dense + 0.3 * _overlap(query, texts) + 0.1 * _prior(sentences, n_sources)
+    relevance += np.array([role(text) for text in texts])
     return relevance, vectors
 
 
@@ -172,7 +176,9 @@ def closest_sentence(embedder: Embedder, claim: str, text: str) -> tuple[list[st
 
 
 def _cited(sentence: _Sentence, paragraph: int) -> CitedSentence:
-    return CitedSentence(unmark(sentence.text), [sentence.source.number], paragraph)
+    source = sentence.source
+    who = attribution(source.paper)
+    return CitedSentence(unmark(sentence.text), [source.number], paragraph, quoted_from=who)
 
 
 def _result(
@@ -204,5 +210,5 @@ def render_evidence(sentences: Sequence[CitedSentence], headings: dict[int, str]
             lines.append("")
             if paragraph in headings:
                 lines.extend([f"Theme: {headings[paragraph]}", ""])
-        lines.append(f"- {with_marker(sentence.text, sentence.citations)}")
+        lines.append(f"- {cite(sentence, format_marker(sentence.citations))}")
     return "\n".join(lines) + "\n"

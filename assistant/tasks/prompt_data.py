@@ -12,7 +12,7 @@ becomes ``(ref.)``, so no abstract can put a source number in front of the model
 import re
 from collections.abc import Iterable, Sequence
 
-from assistant.citations.markers import KEY_MARKER, MARKER
+from assistant.citations.markers import unmark
 from assistant.corpus.paper import Paper
 from assistant.library import Library
 from assistant.llm.budget import pack
@@ -25,7 +25,6 @@ MAX_AUTHORS = 6
 PER_PASSAGE = 4
 """Tokens of the markup around each passage (``</source>``, line breaks)."""
 
-_MARKER_RUN = re.compile(rf"(?:(?:{MARKER.pattern}|{KEY_MARKER.pattern})\s*)+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]")
 _ANGLES = str.maketrans({"<": "‹", ">": "›"})
 
@@ -33,15 +32,6 @@ _ANGLES = str.maketrans({"<": "‹", ">": "›"})
 def neutralise(text: str) -> str:
     """Untrusted text made inert for a data block (see the module docstring)."""
     return " ".join(unmark(_CONTROL.sub(" ", text).translate(_ANGLES)).split())
-
-
-def unmark(text: str) -> str:
-    """``text`` with each run of citation-marker look-alikes replaced by ``(ref.)``."""
-    return _MARKER_RUN.sub(_refs, text)
-
-
-def _refs(match: re.Match[str]) -> str:
-    return "(ref.) " if match.group(0)[-1:].isspace() else "(ref.)"
 
 
 # Retrieval

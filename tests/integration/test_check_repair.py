@@ -156,7 +156,9 @@ async def test_what_no_round_repairs_is_dropped(real_library: Library) -> None:
 
 
 @pytest.mark.slow
-async def test_evidence_mode_is_supported_by_construction(real_library: Library) -> None:
+async def test_evidence_mode_quotes_are_confirmed_word_for_word(real_library: Library) -> None:
+    """Evidence-mode sentences are quotations of their sources: the check finds each word for
+    word (its evidence is itself) and marks it quoted; none is judged as a claim."""
     judge = make_judge(real_library.settings, real_library.embedder, None, "offline")
     request = SummaryRequest(paper_ids=["lopez2019coffee", "chen2021sleep"])
     events = summarize.run(real_library, request, None, real_library.settings)
@@ -166,7 +168,7 @@ async def test_evidence_mode_is_supported_by_construction(real_library: Library)
 
     report = run.report
     assert report is not None and result.mode == "evidence" and result.sentences
-    assert {s.verdict for s in report.sentences} == {"supported"}
+    assert {s.verdict for s in report.sentences} == {"quoted"}
     assert all(s.evidence and s.evidence[0].sentence == s.text for s in report.sentences)
     assert result.text.startswith("Extracted from the abstracts")
 

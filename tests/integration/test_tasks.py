@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from assistant.citations.export import to_latex, to_markdown, to_plain
+from assistant.citations.markers import unmark
 from assistant.citations.structured import json_schema
 from assistant.corpus.paper import Paper
 from assistant.errors import LLMError, StructuredOutputUnsupported, TokenBudgetExceeded
@@ -18,7 +19,7 @@ from assistant.llm.budget import Meter
 from assistant.results import EVIDENCE_LABEL, CitedSentence, Source, TaskResult
 from assistant.tasks import answer, draft, summarize
 from assistant.tasks.events import Finished, Retrieved, TaskEvent, TextDelta
-from assistant.tasks.prompt_data import sources_block, unmark
+from assistant.tasks.prompt_data import sources_block
 from assistant.tasks.requests import AnswerRequest, DraftRequest, SummaryRequest
 from tests.fakes import FakeChatModel
 

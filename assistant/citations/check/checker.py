@@ -1,5 +1,9 @@
 """Checking a cited text: every sentence judged against the abstracts it cites.
 
+A quotation (a sentence evidence mode quotes from its source, ``CitedSentence.quoted_from``) is
+not judged: it is checked to be verbatim in the one source it cites, and is ``quoted`` when it
+is; one that is not (the user edited it) is judged like any claim, with a note saying so.
+
 For a sentence citing papers D (those that resolved), the judge sees the sentence against all
 of D together (its verdict is the sentence's, unless D says nothing together while one paper
 alone contradicts it or holds evidence), and, when D has more than one paper, against each
@@ -22,6 +26,7 @@ from assistant.citations.check.offline import OfflineJudge
 from assistant.citations.check.reading import bib_files_named, read_bib, read_draft
 from assistant.citations.check.report import CheckReport, Evidence, SentenceCheck, Suggestion
 from assistant.citations.check.resolve import Resolution, Resolver
+from assistant.citations.markers import unmark
 from assistant.corpus.paper import Paper
 from assistant.library import Library
 from assistant.results import TaskResult
@@ -54,6 +59,8 @@ class CitedClaim:
     citations: tuple[Resolution, ...]
     line: int | None = None
     paragraph: int = 0
+    quoted: bool = False
+    """Offered as a verbatim quotation of its one citation."""
 
 
 PairKey = tuple[str, tuple[str, ...]]
@@ -90,7 +97,13 @@ class Checker:
             for s in result.sources
         }
         claims = [
-            CitedClaim(s.text, tuple(by_number[n] for n in s.citations), None, s.paragraph)
+            CitedClaim(
+                s.text,
+                tuple(by_number[n] for n in s.citations),
+                None,
+                s.paragraph,
+                quoted=s.quoted_from is not None,
+            )
             for s in result.sentences
         ]
         return await self.check(claims, [f"removed citation {c}" for c in result.invalid_citations])
@@ -98,9 +111,14 @@ class Checker:
     # The check
 
     async def check(self, claims: Sequence[CitedClaim], notes: Sequence[str] = ()) -> CheckReport:
-        await self._judge([p for c in claims for p in _first_pairs(c)])
-        await self._judge([p for c in claims for p in self._leave_one_out(c)])
-        checks = [self._sentence(claim) for claim in claims]
+        quoted = {i: found for i, c in enumerate(claims) if (found := quotation(c)) is not None}
+        judged = [c for i, c in enumerate(claims) if i not in quoted]
+        await self._judge([p for c in judged for p in _first_pairs(c)])
+        await self._judge([p for c in judged for p in self._leave_one_out(c)])
+        checks = [
+            _quoted(claim, quoted[i]) if i in quoted else self._sentence(claim)
+            for i, claim in enumerate(claims)
+        ]
         await self._suggest(claims, checks)
         notes = list(notes)
         if isinstance(self.judge, OfflineJudge) and not self.judge.calibrated:
@@ -267,12 +285,40 @@ def looks_english(text: str) -> bool:
 
 def _notes(claim: CitedClaim) -> list[str]:
     notes = [c.problem for c in claim.citations if c.problem]
+    if claim.quoted:
+        notes.append("offered as a quotation, but not found word for word: judged as a claim")
     words = len(claim.text.split())
     if words > LONG_SENTENCE:
         notes.append(f"{words} words long: judged as a whole; splitting it gives sharper verdicts")
     if not looks_english(claim.text):
         notes.append("does not look like English: the offline judge's verdict is unreliable here")
     return list(dict.fromkeys(notes))
+
+
+def quotation(claim: CitedClaim) -> Evidence | None:
+    """Where a claim offered as a quotation stands, word for word, in the one source it cites
+    (None: it is no quotation, or not a verbatim one)."""
+    documents = _documents(claim)
+    if not claim.quoted or len(documents) != 1:
+        return None
+    document, wanted = documents[0], _folded(claim.text)
+    for index, sentence in enumerate(document.sentences):
+        if wanted in _folded(unmark(sentence)):
+            label = next(c.label for c in claim.citations if c.document is document)
+            return Evidence(label, document.paper_id, sentence, index)
+    return None
+
+
+def _quoted(claim: CitedClaim, evidence: Evidence) -> SentenceCheck:
+    check = SentenceCheck(claim.text, [evidence.citation], "quoted", [evidence], claim=False)
+    check.paragraph = claim.paragraph
+    check.by_citation = {evidence.citation: "quoted"}
+    check.precise = {evidence.citation: True}
+    return check
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.split()).casefold()
 
 
 def _documents(claim: CitedClaim) -> tuple[Document, ...]:

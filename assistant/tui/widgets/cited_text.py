@@ -2,6 +2,7 @@
 chosen (click, or ``[`` / ``]`` and Enter when focused), and each sentence shows its verdict once
 the citations are checked (``verdicts``: by sentence index)."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import groupby
 from typing import ClassVar
@@ -15,8 +16,9 @@ from textual.widget import Widget
 
 from assistant.results import EVIDENCE_LABEL, TaskResult
 
-MARKS = {"supported": "✓", "partial": "~", "unsupported": "✗", "contradicted": "!"}
-LEGEND = "✓ supported   ~ partly supported   ✗ unsupported   ! contradicted"
+MARKS = {"quoted": "≡", "supported": "✓", "partial": "~", "unsupported": "✗", "contradicted": "!"}
+QUOTED_LEGEND = "≡ quoted word for word from its source"
+JUDGED_LEGEND = "✓ supported   ~ partly supported   ✗ unsupported   ! contradicted"
 
 Part = str | tuple[str, str | Style]
 
@@ -48,6 +50,7 @@ class CitedText(Widget, can_focus=True):
         "cited-text--partial",
         "cited-text--unsupported",
         "cited-text--contradicted",
+        "cited-text--quoted",
         "cited-text--legend",
     }
 
@@ -116,7 +119,7 @@ class CitedText(Widget, can_focus=True):
                 index += 1
             blocks.append(Content.assemble(*parts))
         if self.verdicts:
-            blocks.append(Content.styled(LEGEND, self._style("legend")))
+            blocks.append(Content.styled(legend(self.verdicts.values()), self._style("legend")))
         return Content("\n\n").join(blocks)
 
     def _sentence(self, index: int) -> list[Part]:
@@ -126,15 +129,28 @@ class CitedText(Widget, can_focus=True):
         style = self._style(verdict) if verdict in MARKS else Style()
         if current:
             style = self._style("current") + style
-        parts: list[Part] = [(sentence.text, style)]
+        markers: list[Part] = []
         for number in sentence.citations:
             position = self.citations.index(Citation(index, number))
             name = "selected" if position == self.selected else "marker"
             click = Style.from_meta({"@click": f"select({position})"})
-            parts.extend([" ", (f"[{number}]", self._style(name) + click)])
+            markers.extend([" ", (f"[{number}]", self._style(name) + click)])
+        if sentence.quoted_from is None:
+            parts: list[Part] = [(sentence.text, style), *markers]
+        else:  # as ``markers.cite`` writes it: Kitaev et al. [1]: “…”
+            who = [sentence.quoted_from] if sentence.quoted_from else []
+            parts = [*who, *markers[bool(not who) :], ": “", (sentence.text, style), "”"]
         if verdict in MARKS:
             parts.extend([" ", (MARKS[verdict], self._style(verdict))])
         return parts
 
     def _style(self, name: str | None) -> Style:
         return self.get_visual_style(f"cited-text--{name}", partial=True) if name else Style()
+
+
+def legend(verdicts: Iterable[str]) -> str:
+    """What the marks shown mean: quotations, judged sentences, or both."""
+    shown = set(verdicts)
+    parts = [QUOTED_LEGEND] if "quoted" in shown else []
+    parts += [JUDGED_LEGEND] if shown - {"quoted"} else []
+    return "   ".join(parts)
