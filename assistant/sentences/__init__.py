@@ -146,8 +146,11 @@ class _Paragraph:
         closed = _past(_CLOSERS, text, stop.end(), self.end)
         glued = closed < self.end and not text[closed].isspace()
         wide = stop.group()[-1] in _WIDE
-        start = closed + 1 if glued and text.startswith("~", closed) else closed
-        if glued and not wide and citation_end(text, start, self.end) < 0:
+        tie = (
+            glued and text.startswith("~", closed) and citation_end(text, closed + 1, self.end) > 0
+        )
+        start = closed + 1 if tie else closed  # "holds.~\cite{a}"
+        if glued and not (wide or tie) and citation_end(text, start, self.end) < 0:
             return None  # "3.5", "e.g.,", "example.org", "sharing.This"
         groups, following, newline = self._citations(start)
         self.read = following
@@ -163,7 +166,7 @@ class _Paragraph:
         if kind in (After.END, After.CONTINUATION):
             return None
         # "... entirely. [3] show that ...": the last citation opens the next sentence.
-        textual = kind is After.LOWER and bool(groups) and groups[-1][0] > closed
+        textual = kind is After.LOWER and bool(groups) and groups[-1][0] > start
         if textual:
             kind = After.SYMBOL
         if not (wide or _ends(word, kind, broken)):
