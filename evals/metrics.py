@@ -11,11 +11,16 @@ They follow trec_eval / pytrec_eval, as BEIR reports them:
 
 A query with no relevant document scores 0 on every metric (trec_eval's convention). A document
 id repeated in ``ranked`` counts at its first position only.
+
+Also here: ROUGE-L for drafting, and the span arithmetic the segmentation evaluation scores
+sentence boundaries with.
 """
 
 import math
 import re
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
+from difflib import SequenceMatcher
 from statistics import fmean
 
 
@@ -111,3 +116,49 @@ def rouge_l(candidate: str, reference: str) -> tuple[float, float, float]:
     precision, recall = common / len(ours), common / len(theirs)
     f1 = 2 * precision * recall / (precision + recall) if common else 0.0
     return precision, recall, f1
+
+
+# Sentence segmentation: sentences compared on their characters, white space left out.
+
+Span = tuple[int, int]
+
+
+def content_spans(sentences: Sequence[str]) -> tuple[str, list[Span]]:
+    """The sentences' characters with white space left out, joined, and each sentence's span in
+    them."""
+    pieces: list[str] = []
+    spans: list[Span] = []
+    at = 0
+    for sentence in sentences:
+        squeezed = "".join(sentence.split())
+        pieces.append(squeezed)
+        spans.append((at, at + len(squeezed)))
+        at += len(squeezed)
+    return "".join(pieces), spans
+
+
+def aligned_spans(predicted: Sequence[str], gold: Sequence[str]) -> tuple[list[Span], list[Span]]:
+    """Both segmentations as spans in the gold sentences' characters (``content_spans``). When
+    the texts differ (a draft's markup removed otherwise than the annotator expected), each
+    predicted offset is carried over by an alignment of the two texts: an offset in a changed
+    stretch goes to the stretch's start."""
+    ours, our_spans = content_spans(predicted)
+    theirs, gold_spans = content_spans(gold)
+    if ours == theirs:
+        return our_spans, gold_spans
+    blocks = SequenceMatcher(None, ours, theirs, autojunk=False).get_opcodes()
+    starts = [block[1] for block in blocks]
+
+    def carried(offset: int) -> int:
+        if offset >= len(ours):
+            return len(theirs)
+        tag, i1, _, j1, _ = blocks[bisect_right(starts, offset) - 1]
+        return j1 + (offset - i1 if tag == "equal" else 0)
+
+    return [(carried(a), carried(b)) for a, b in our_spans], gold_spans
+
+
+def boundaries(spans: Sequence[Span]) -> set[int]:
+    """Where a sentence after the first starts (empty sentences and the text's end left out)."""
+    end = spans[-1][1] if spans else 0
+    return {start for start, stop in spans if 0 < start < end and stop > start}

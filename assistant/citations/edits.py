@@ -25,7 +25,7 @@ def edited(result: TaskResult, text: str) -> TaskResult:
             headings[len(paragraphs)] = block.removeprefix("Theme: ").strip()
             continue
         lines = [line.strip().removeprefix("- ") for line in block.splitlines() if line.strip()]
-        paragraphs.append(lines if evidence else [" ".join(lines)])
+        paragraphs.append(lines if evidence else ["\n".join(lines)])
     sentences: list[CitedSentence] = []
     invalid: list[str] = []
     for number, pieces in enumerate(paragraphs):

@@ -4,9 +4,11 @@ A marker may cite only the sources that were given. ``parse_markers`` turns a fi
 ``CitedSentence``s (markers out of the text, their numbers in ``citations``) and reports every
 number that points at no given source; such a number is dropped, never shown as a citation.
 ``MarkerStream`` does the same to a reply while it streams, so what the user watches never shows
-an invalid marker either. A marker that opens a sentence ("… long inputs. [2] Later work …")
-belongs to the sentence before it. A citation by key (``[@smith2020]``, Pandoc's form) names no
-given source, so it is always removed and reported the same way.
+an invalid marker either. The reply is split as text laid out in lines (``split_sentences`` with
+hard breaks: list items and lines that end a sentence are never joined); a marker after a full
+stop ("… long inputs. [2] Later work …") belongs to the sentence before it, unless it is the
+next sentence's subject ("… long inputs. [2] show that …"). A citation by key (``[@smith2020]``,
+Pandoc's form) names no given source, so it is always removed and reported the same way.
 """
 
 import re
@@ -34,7 +36,7 @@ MAX_RANGE = 100
 # The patterns that start with white space start only where a run of it starts (``(?<!\s)``):
 # tried at every space of a long run, each try would scan to its end, at the run's square cost.
 _TAIL = re.compile(rf"(?<!\s)\s*(?:\[\[?{_MARKER_BODY}*\]?\]?|\[\s*-?@[^\[\]\n]*)?\Z")
-_SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?)\]}”’])")
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?)\]}”’。！？，、；：）])")
 _END_PUNCT = re.compile(r"[.!?…][\"'”’)\]]*\Z")
 _PARAGRAPH = re.compile(r"\n\s*\n")
 _SPACED_KEY_MARKER = re.compile(rf"(?<!\s)\s*{KEY_MARKER.pattern}")
@@ -110,21 +112,28 @@ def parse_markers(text: str, valid: Collection[int]) -> Parsed:
     """Sentences of a reply with inline markers; blank lines separate paragraphs."""
     parsed = Parsed()
     for paragraph, block in enumerate(p for p in _PARAGRAPH.split(text) if p.strip()):
-        for sentence in split_sentences(block):
-            add_sentence(parsed, sentence, [], paragraph, valid)
+        for sentence in split_sentences(block, hard_breaks=True):
+            add_sentence(parsed, sentence, [], paragraph, valid, leading_to_previous=False)
     return parsed
 
 
 def add_sentence(
-    parsed: Parsed, raw: str, citations: Iterable[int], paragraph: int, valid: Collection[int]
+    parsed: Parsed,
+    raw: str,
+    citations: Iterable[int],
+    paragraph: int,
+    valid: Collection[int],
+    *,
+    leading_to_previous: bool = True,
 ) -> None:
-    """Add one sentence, reading and removing the markers inside it. Markers before its first
-    word, or a sentence of nothing but markers, go to the previous sentence of the paragraph.
-    Citations by key are removed and reported."""
+    """Add one sentence, reading and removing the markers inside it. A sentence of nothing but
+    markers goes to the previous sentence of the paragraph, and so do the markers before its
+    first word when ``leading_to_previous`` (a sentence the model delimited itself; the splitter
+    has already placed those of a reply it split). Citations by key are removed and reported."""
     for key_marker in KEY_MARKER.finditer(raw):
         parsed.reject(" ".join(key_marker.group(0).split()))
     raw = KEY_MARKER.sub(" ", raw)
-    lead = re.match(rf"(?:\s*{MARKER.pattern})+", raw)
+    lead = re.match(rf"(?:\s*{MARKER.pattern})+", raw) if leading_to_previous else None
     previous = parsed.sentences[-1] if parsed.sentences else None
     if lead and previous is not None and previous.paragraph == paragraph:
         _, numbers = strip_markers(lead.group(0))

@@ -126,11 +126,14 @@ def test_result_from_entry_keeps_removed_papers(filled: Library, tmp_path: Path)
 
 def test_edited_text_is_read_again(filled: Library) -> None:
     done = result(filled)
-    revised = edited(done, "Attention is enough [1].\n\nMine [2]. Wrong [7].")
+    revised = edited(
+        done, "Attention is enough [1].\n\nMine [2]. Wrong [7].\nlines stay sentences [1]."
+    )
     assert [(s.text, s.citations, s.paragraph) for s in revised.sentences] == [
         ("Attention is enough.", [1], 0),
         ("Mine.", [2], 1),
         ("Wrong.", [], 1),
+        ("lines stay sentences.", [1], 1),
     ]
     assert revised.invalid_citations == ["[7]"]
 

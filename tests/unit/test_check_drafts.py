@@ -77,6 +77,79 @@ def test_markdown_numbered_reference_is_reported_not_checked() -> None:
     assert draft.notes == ["[12] is a numbered reference, not a citation key: not checked"]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (  # the case: a sentence that starts with a lower-case name, on the next line
+            "Mamba drops attention entirely [@gu2023mamba].\n"
+            "iTransformer embeds each variate as a token [@liu2024itransformer].",
+            [
+                ("Mamba drops attention entirely.", ("gu2023mamba",)),
+                ("iTransformer embeds each variate as a token.", ("liu2024itransformer",)),
+            ],
+        ),
+        ("Linear attention (cf. [@k]) is fast.", [("Linear attention (cf.) is fast.", ("k",))]),
+        (
+            "It holds. [@a] iTransformer follows.",
+            [("It holds.", ("a",)), ("iTransformer follows.", ())],
+        ),
+        (
+            "It holds. @smith2020 showed it. [@b] show the rest.",
+            [("It holds.", ()), ("showed it.", ("smith2020",)), ("show the rest.", ("b",))],
+        ),
+        (  # a line that ends with a full stop ends the sentence, whatever the next starts with
+            "Attention links tokens [@a].\nmixture-of-experts layers route them [@b].",
+            [
+                ("Attention links tokens.", ("a",)),
+                ("mixture-of-experts layers route them.", ("b",)),
+            ],
+        ),
+        (  # a Markdown hard break, and a citation wrapped onto the next line
+            "Attention links tokens [@a].  \nSwitch routes to one expert\n[@b]. GShard scales.",
+            [
+                ("Attention links tokens.", ("a",)),
+                ("Switch routes to one expert.", ("b",)),
+                ("GShard scales.", ()),
+            ],
+        ),
+        (
+            "Transformers use attention [@a]\nMamba uses a state [@b]\nrecurrence is old [@c]",
+            [
+                ("Transformers use attention", ("a",)),
+                ("Mamba uses a state", ("b",)),
+                ("recurrence is old", ("c",)),
+            ],
+        ),
+        (
+            "Lists follow:\n- REALM [@guu2020] trains the retriever\n- kNN-LM interpolates [@k]",
+            [
+                ("Lists follow:", ()),
+                ("REALM trains the retriever", ("guu2020",)),
+                ("kNN-LM interpolates", ("k",)),
+            ],
+        ),
+        (
+            "多头注意力并行计算[@a]。稀疏注意力更快[@b]！",
+            [("多头注意力并行计算。", ("a",)), ("稀疏注意力更快！", ("b",))],
+        ),
+    ],
+)
+def test_markdown_sentences_never_join_two_cited_sentences(
+    text: str, expected: list[tuple[str, tuple[str, ...]]]
+) -> None:
+    assert sentences(text) == expected
+
+
+def test_a_sentence_too_long_to_be_one_is_checked_whole_and_reported() -> None:
+    long = "word " * 1_200 + "end [@a]"
+    draft = parse_draft(f"Intro.\n\n{long} and more", "markdown")
+    assert [len(s.text.split()) for s in draft.sentences] == [1, 1_203]
+    assert draft.sentences[1].keys == ("a",)
+    assert draft.notes == [
+        "line 3: a sentence of 6,012 characters, checked as one: is its punctuation missing?"
+    ]
+
+
 # LaTeX
 
 
@@ -115,6 +188,21 @@ def test_latex_draft_sentences_keys_and_lines() -> None:
         (r"A \emph{bold} \textbf{claim} \cite{a}.", [("A bold claim.", ("a",))]),
         ("A % comment \\cite{hidden}\nholds \\cite{a}.", [("A holds.", ("a",))]),
         (r"See Fig.~\ref{f} now.", [("See Fig. X now.", ())]),
+        (r"A holds.\cite{a} b follows.", [("A holds. b follows.", ("a",))]),
+        ("A holds.\n\\citet{b} show it.", [("A holds.", ()), ("show it.", ("b",))]),
+        (
+            r"Mamba drops it \citep{gu}. iTransformer inverts it \cite{liu}.",
+            [("Mamba drops it.", ("gu",)), ("iTransformer inverts it.", ("liu",))],
+        ),
+        (
+            r"Efficient variants, i.e.\ Performer, use features \citep[see][Sec.~3]{p}.",
+            [("Efficient variants, i.e. Performer, use features.", ("p",))],
+        ),
+        (
+            "\\begin{itemize}\n\\item LoRA adds low-rank matrices \\cite{hu}\n"
+            "\\item prefix-tuning learns prompts \\cite{li}\n\\end{itemize}",
+            [("LoRA adds low-rank matrices", ("hu",)), ("prefix-tuning learns prompts", ("li",))],
+        ),
     ],
 )
 def test_latex_citations_and_macros(text: str, expected: list[tuple[str, tuple[str, ...]]]) -> None:

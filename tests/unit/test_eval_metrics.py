@@ -4,7 +4,16 @@ import math
 
 import pytest
 
-from evals.metrics import dcg_at_k, mrr_at_k, ndcg_at_k, percentile, recall_at_k
+from evals.metrics import (
+    aligned_spans,
+    boundaries,
+    content_spans,
+    dcg_at_k,
+    mrr_at_k,
+    ndcg_at_k,
+    percentile,
+    recall_at_k,
+)
 
 LOG2_3 = math.log2(3)  # discount at rank 2
 LOG2_5 = math.log2(5)  # discount at rank 4
@@ -87,3 +96,24 @@ def test_percentile_interpolates_like_numpy() -> None:
     assert percentile([1.0, 2.0, 3.0], 50) == 2.0
     assert percentile([1.0, 2.0, 3.0, 4.0, 5.0], 90) == pytest.approx(4.6)
     assert percentile([], 50) == 0.0
+
+
+def test_sentence_spans_leave_white_space_out() -> None:
+    text, spans = content_spans(["A b.", " C  d. ", "E."])
+    assert text == "Ab.Cd.E."
+    assert spans == [(0, 3), (3, 6), (6, 8)]
+    assert boundaries(spans) == {3, 6}
+    assert boundaries([(0, 3)]) == set() and boundaries([]) == set()
+
+
+def test_boundaries_compare_wherever_the_spaces_go() -> None:
+    ours, theirs = aligned_spans(["A b. C", "d."], ["A b.", "C d."])
+    assert boundaries(ours) == {4} and boundaries(theirs) == {3}
+
+
+def test_predicted_spans_carried_over_when_the_texts_differ() -> None:
+    """The reader kept "[1]" where the annotator left it out: offsets after it move back."""
+    ours, theirs = aligned_spans(["It holds [1].", "Next one."], ["It holds.", "Next one."])
+    assert boundaries(ours) == boundaries(theirs) == {8}
+    ours, _ = aligned_spans(["It holds [1]. Next", "one."], ["It holds.", "Next one."])
+    assert boundaries(ours) == {12}

@@ -5,14 +5,15 @@ entries with random fields, braces and LaTeX; RIS with random tags; CSL JSON, Op
 JSON Lines with random JSON values (and numbers of 5,000 digits, lone surrogates, deep nesting);
 CSV with random rows; arXiv Atom with random XML; Zotero databases whose columns hold values of
 every SQLite type; Daily Papers pages with random lines. Every reader (and ``choose_reader``) also
-gets random bytes. The citation-marker parser, ``MarkerStream`` and the Markdown and LaTeX draft
-parsers get citation syntax mixed with noise.
+gets random bytes. The citation-marker parser, ``MarkerStream``, the Markdown and LaTeX draft
+parsers and the sentence splitter get citation syntax mixed with noise.
 
 The properties: a reader yields only ``Paper`` and ``ReadIssue`` items and raises nothing but
 ``InputError`` (a whole file refused); every read or parse finishes within ``HANG_SECONDS``
-(SIGALRM interrupts it, a regex included); papers carry no control or bidi-override characters.
+(SIGALRM interrupts it, a regex included); papers carry no control or bidi-override characters;
+sentence spans are ordered, trimmed and cover the text.
 
-Cases: ``sum(EXAMPLES.values())`` = 10,600 generated cases. Budget: about 60 s for the module on
+Cases: ``sum(EXAMPLES.values())`` = 11,400 generated cases. Budget: about 60 s for the module on
 two cores with ``pytest -n 2``; inputs stay small so that each case takes milliseconds.
 """
 
@@ -52,6 +53,7 @@ from assistant.corpus.readers.ris import RisReader
 from assistant.corpus.readers.tabular import ALIASES, CsvReader, JsonLinesReader
 from assistant.corpus.readers.zotero import ZoteroReader
 from assistant.errors import InputError
+from assistant.sentences import sentence_spans, split_sentences
 
 HANG_SECONDS = 5.0
 """A read or parse of one small generated input that takes longer than this has hung."""
@@ -72,6 +74,7 @@ EXAMPLES = {
     "stream": 1000,
     "markdown": 1200,
     "latex": 1000,
+    "sentences": 800,
 }
 UNSAFE = re.compile(
     "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
@@ -681,6 +684,64 @@ def test_latex_draft(source: str) -> None:
     check_draft(source, "latex")
 
 
+SENTENCE_PIECES = [
+    ". ",
+    "? ",
+    "! ",
+    "... ",
+    "。",
+    "！",
+    ".",
+    " ",
+    "\n",
+    "\n\n",
+    "A",
+    "a",
+    "iX",
+    "3",
+]
+SENTENCE_PIECES += ["e.g. ", "et al. ", "Fig. ", "No. ", "J. ", "x. ", "v1.2.3", "0.5", "(", ")"]
+SENTENCE_PIECES += [
+    "[",
+    "]",
+    "[3]",
+    "[3-5]",
+    "[@a; @b]",
+    "[@a, p. 3]",
+    "\\cite{a}",
+    "\\citep[p.~4]{a}",
+]
+SENTENCE_PIECES += [
+    "(Smith et al., 2020)",
+    "(2020)",
+    "(1) ",
+    "- ",
+    "* ",
+    "1. ",
+    "# ",
+    "> ",
+    '"',
+    "~",
+]
+LAYOUT = frozenset("-*+•#>.)0123456789")
+"""What hard-break mode may leave out of every span: list, heading and quote marks."""
+
+
+@fuzz("sentences")
+@given(text=mix(st.sampled_from(SENTENCE_PIECES), noise, max_size=40), hard=st.booleans())
+def test_sentence_spans(text: str, hard: bool) -> None:
+    with finishes():
+        spans = sentence_spans(text, hard_breaks=hard)
+    previous = 0
+    for start, end in spans:
+        assert previous <= start < end <= len(text)
+        assert not text[start].isspace() and not text[end - 1].isspace()
+        previous = end
+    outside = [c for i, c in enumerate(text) if not any(a <= i < b for a, b in spans)]
+    left_out = {c for c in outside if not c.isspace()}
+    assert left_out <= (LAYOUT if hard else set())
+
+
 # Long runs: linear work, so each finishes in well under RUN_SECONDS.
 
 RUN_SECONDS = 3.0
@@ -696,6 +757,9 @@ LONG_RUNS: dict[str, Callable[[], object]] = {
     "markdown brackets": lambda: parse_draft("[" * 10_000 + "@a" + "]" * 10_000, "markdown"),
     "latex braces": lambda: parse_draft("{" * 10_000 + "x" + "}" * 10_000, "latex"),
     "one-letter sentences": lambda: parse_markers("x. [1] " * 10_000, {1}),
+    "sentences of one word": lambda: split_sentences("a. " * 3_000),
+    "citations full of stops": lambda: split_sentences("x. [@a, p. 3] " * 1_000, hard_breaks=True),
+    "stops before unclosed brackets": lambda: split_sentences(". [(" * 5_000),
 }
 
 

@@ -79,6 +79,47 @@ def test_a_marker_after_the_full_stop_belongs_to_the_sentence_before() -> None:
     ]
 
 
+def test_a_marker_that_is_the_next_sentences_subject_opens_it() -> None:
+    parsed = parse_markers("Mamba removes attention. [1][2]\n[3] show that hybrids work.", VALID)
+    assert [(s.text, s.citations) for s in parsed.sentences] == [
+        ("Mamba removes attention.", [1, 2]),
+        ("show that hybrids work.", [3]),
+    ]
+
+
+def test_a_reply_laid_out_in_lines_never_joins_two_cited_sentences() -> None:
+    reply = (
+        "Three families address the cost:\n- Sparse patterns restrict pairs [1].\n"
+        "- kernel methods replace the softmax [2].\n1. iTransformer inverts the axes [3]\n"
+        "2. xLSTM uses a matrix memory [4]\n\nSparse attention cuts the cost [1]\n"
+        "Linear attention removes the softmax [2]\nstate space models recur [3]"
+    )
+    parsed = parse_markers(reply, VALID)
+    assert [(s.text, s.citations, s.paragraph) for s in parsed.sentences] == [
+        ("Three families address the cost:", [], 0),
+        ("Sparse patterns restrict pairs.", [1], 0),
+        ("kernel methods replace the softmax.", [2], 0),
+        ("iTransformer inverts the axes", [3], 0),
+        ("xLSTM uses a matrix memory", [4], 0),
+        ("Sparse attention cuts the cost", [1], 1),
+        ("Linear attention removes the softmax", [2], 1),
+        ("state space models recur", [3], 1),
+    ]
+
+
+def test_abbreviations_in_a_reply_end_no_sentence() -> None:
+    parsed = parse_markers(
+        "Gu et al. propose S4 [1]. S5 simplifies it [2], cf. DSS [3]. It reaches 86.1% vs. "
+        "72.4% (Tab. 2 in [1]).",
+        VALID,
+    )
+    assert [(s.text, s.citations) for s in parsed.sentences] == [
+        ("Gu et al. propose S4.", [1]),
+        ("S5 simplifies it, cf. DSS.", [2, 3]),
+        ("It reaches 86.1% vs. 72.4% (Tab. 2 in).", [1]),
+    ]
+
+
 def test_paragraphs_are_kept_and_render_round_trips() -> None:
     text = "Attention is sparse [1].\n\nRouting is learned [2, 3]."
     parsed = parse_markers(text, VALID)

@@ -1,16 +1,16 @@
 """A user's draft, Markdown or LaTeX, as sentences that each carry the citation keys they cite.
 
 Each format's reader (``markdown.py``, ``latex.py``) turns its source into ``Block``s: paragraphs
-of plain text with the line they start on, every citation replaced by a numbered placeholder
-marker (``[100001, 100002]``) that ``CitationKeys`` maps back to the keys. The shared tail here
-splits each block into sentences (``split_sentences``), takes each sentence's markers out
-(``markers.strip_markers``) and turns numbers back into keys. A bracketed number that is no
-placeholder (a hand-written ``[12]``) is reported in ``Draft.notes`` and not checked.
-
-A citation placed after a sentence's full stop (``holds.\\cite{a}``, ``holds.~\\cite{a}``, or
-``holds. [@a]`` followed by the next sentence's capital) belongs to that sentence: the readers
-put its placeholder before the full stop (``Output.cite``). A textual citation (``\\citet``,
-``@key`` in running text) always belongs to the sentence it opens.
+of plain text with the line they start on, every citation replaced, where it stands, by a
+numbered placeholder marker (``[100001, 100002]``) that ``CitationKeys`` maps back to the keys.
+The shared tail here splits each block into sentences (``sentence_spans`` with hard line breaks:
+a line that ends a sentence, a list item or a one-sentence-per-line paragraph never joins two
+sentences), takes each sentence's markers out (``markers.strip_markers``) and turns numbers back
+into keys. Which sentence a citation belongs to is the splitter's call: one after a full stop
+(``holds. [@a] Next``, ``holds.\\cite{a}``) belongs to the sentence before, one that opens a
+sentence as its subject (``\\citet{a} show``, ``@key showed``) to the sentence it opens. A
+bracketed number that is no placeholder (a hand-written ``[12]``) is reported in
+``Draft.notes`` and not checked, and so is a sentence too long to be one.
 """
 
 import re
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from assistant.citations.markers import format_marker, strip_markers
-from assistant.sentences import split_sentences
+from assistant.sentences import sentence_spans
 
 Format = Literal["markdown", "latex"]
 
@@ -33,12 +33,13 @@ PARAGRAPH = "\x1e"
 LINE = "\ue000"
 """A line break inside a block, kept through decoding so each sentence knows its line."""
 
-_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?:~|\\ )?\Z")
-_AFTER_FULL_STOP = "\"'”’)]~\\ "
-"""Every character ``_SENTENCE_END`` allows after the full stop."""
-_FOLLOWING = re.compile(r"[ \t~]*(.?)", re.DOTALL)
+LONG_SENTENCE = 5_000
+"""Characters past which a sentence is reported: it is checked whole, but its punctuation is
+likely missing."""
+
 _BLANK_LINE = re.compile(rf"\n[ \t]*\n|{PARAGRAPH}")
 _ONLY_PUNCTUATION = re.compile(r"[\W_]*")
+_NEWLINE = re.compile("\n")
 
 
 @dataclass(frozen=True)
@@ -103,9 +104,8 @@ class CitationKeys:
 
 
 class Output:
-    """The text a reader writes, kept in pieces and joined once at the end: rebuilding the whole
-    text at each citation (or searching it for the last full stop) takes time quadratic in the
-    draft's length."""
+    """The text a reader writes, kept in pieces and joined once at the end (rebuilding the whole
+    text at each citation takes time quadratic in the draft's length), its lines counted."""
 
     def __init__(self) -> None:
         self.pieces: list[str] = []
@@ -116,41 +116,8 @@ class Output:
         self.pieces.append(text)
         self.lines += text.count("\n")
 
-    def cite(self, marker: str, follows: str, *, textual: bool) -> None:
-        """Write ``marker``, before the closing full stop when the citation belongs to the
-        sentence that ends there (see the module docstring); ``follows`` is the first character
-        after the citation that is no space or tie (see ``following``)."""
-        if not marker:
-            return
-        tail = self._tail()
-        end = None if textual else _SENTENCE_END.search(tail)
-        if end is not None:
-            glued = not tail[end.start() :].rstrip("~\\ ").endswith(" ")
-            if glued or not follows or follows == "\n" or follows.isupper():
-                self.pieces += [tail[: end.start()], f" {marker}", tail[end.start() :]]
-                return
-        self.pieces += [tail, f" {marker} "]
-
     def text(self) -> str:
         return "".join(self.pieces)
-
-    def _tail(self) -> str:
-        """The last pieces, taken off and joined: back to the last one with a character that
-        ``_SENTENCE_END`` allows for no full stop, so the full stop it looks for, if any, is in
-        them."""
-        start = len(self.pieces)
-        while start and not self.pieces[start - 1].rstrip(_AFTER_FULL_STOP):
-            start -= 1
-        start = max(start - 1, 0)
-        tail = "".join(self.pieces[start:])
-        del self.pieces[start:]
-        return tail
-
-
-def following(text: str, position: int) -> str:
-    """The first character from ``position`` that is no space, tab or tie; empty at the end."""
-    match = _FOLLOWING.match(text, position)
-    return match.group(1) if match else ""
 
 
 def paragraphs(text: str, first_line: int = 1) -> Iterator[Block]:
@@ -175,13 +142,11 @@ def assemble(format: Format, blocks: Iterable[Block], keys: CitationKeys) -> Dra
     draft = Draft(format)
     unknown: list[int] = []
     for paragraph, block in enumerate(blocks):
-        plain, breaks = _line_breaks(block.text)
-        cursor = 0
-        for raw in split_sentences(plain):
-            offset = max(plain.find(raw, cursor), cursor)
-            cursor = offset + len(raw)
-            line = block.line + bisect_right(breaks, offset)
-            text, numbers = strip_markers(raw)
+        plain = block.text.replace(LINE, "\n")
+        breaks = [match.start() for match in _NEWLINE.finditer(plain)]
+        for start, end in sentence_spans(plain, hard_breaks=True):
+            line = block.line + bisect_right(breaks, start)
+            text, numbers = strip_markers(plain[start:end])
             cited, others = keys.keys_of(numbers)
             unknown.extend(others)
             previous = draft.sentences[-1] if draft.sentences else None
@@ -192,13 +157,12 @@ def assemble(format: Format, blocks: Iterable[Block], keys: CitationKeys) -> Dra
                         previous.text, merged, previous.line, paragraph
                     )
                 continue
+            if len(text) > LONG_SENTENCE:
+                draft.notes.append(
+                    f"line {line}: a sentence of {len(text):,} characters, checked as one: "
+                    "is its punctuation missing?"
+                )
             draft.sentences.append(DraftSentence(text, cited, line, paragraph))
     for number in dict.fromkeys(unknown):
         draft.notes.append(f"[{number}] is a numbered reference, not a citation key: not checked")
     return draft
-
-
-def _line_breaks(text: str) -> tuple[str, list[int]]:
-    """``text`` with each ``LINE`` made a space, and the offsets where they were."""
-    breaks = [index for index, char in enumerate(text) if char == LINE]
-    return text.replace(LINE, " "), breaks

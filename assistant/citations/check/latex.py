@@ -23,7 +23,6 @@ from assistant.citations.check.drafts import (
     Draft,
     Output,
     assemble,
-    following,
     paragraphs,
 )
 from assistant.corpus.readers.bibtex import latex as decode
@@ -46,7 +45,6 @@ _VERB_DELIMITER = re.compile(r"[^A-Za-z\s]")
 _COMMAND = re.compile(r"\\([A-Za-z]+)\*?")
 _BRACE = re.compile(r"(?<!\\)[{}]")
 _CITE = re.compile(r"[A-Za-z]*cite[A-Za-z]*")
-_TEXTUAL = ("citet", "citealt", "textcite", "citeauthor", "smartcite")
 
 
 def _words(text: str) -> frozenset[str]:
@@ -63,9 +61,9 @@ _DROPPED = (
 _BIBLIOGRAPHY = frozenset({"bibliography", "addbibresource"})
 _BREAKS = frozenset({"item", "par", "begin", "end"})
 
-Handler = Callable[[Output, str, list[str], str], None]
-"""(text written so far, command name, its braced arguments, the character after it as
-``following`` finds it): writes what the command stands for."""
+Handler = Callable[[Output, str, list[str]], None]
+"""(text written so far, command name, its braced arguments): writes what the command stands
+for."""
 
 Span = tuple[int, int, str]
 """Where a match starts and ends, and its kind (an opening closes at a closing of its kind)."""
@@ -79,11 +77,10 @@ def parse(source: str) -> Draft:
     bibliographies: list[str] = []
     inputs: list[str] = []
 
-    def command(output: Output, name: str, args: list[str], follows: str) -> None:
+    def command(output: Output, name: str, args: list[str]) -> None:
         if _is_citation(name):
-            keys_here = [k for arg in args for k in arg.split(",")]
-            textual = name.lower().startswith(_TEXTUAL)
-            output.cite(keys.marker(keys_here), follows, textual=textual)
+            marker = keys.marker(k for arg in args for k in arg.split(","))
+            output.write(f"{marker} " if marker else "")
         elif name in ("footnote", "footnotetext"):
             note = rewrite(args[-1], command).strip().replace("\n", LINE)
             footnotes.append(Block(note, first_line + output.lines))
@@ -133,7 +130,7 @@ def rewrite(text: str, handle: Handler) -> str:
             continue
         output.write(text[position : match.start()])
         lines = output.lines
-        handle(output, name, args, following(text, end))
+        handle(output, name, args)
         missing = text.count("\n", match.start(), end) - (output.lines - lines)
         output.write("\n" * max(missing, 0))
         position = end

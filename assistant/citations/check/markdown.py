@@ -15,9 +15,7 @@ from assistant.citations.check.drafts import (
     Block,
     CitationKeys,
     Draft,
-    Output,
     assemble,
-    following,
     paragraphs,
 )
 from assistant.corpus.normalize import clean_text
@@ -72,15 +70,16 @@ def parse(source: str) -> Draft:
 
 
 def _citations(text: str, keys: CitationKeys) -> str:
-    """Bracketed citation groups, then textual ``@key``s, replaced by placeholders."""
-    output, position = Output(), 0
-    for match in _BRACKETED.finditer(text):
+    """Bracketed citation groups, then textual ``@key``s, replaced by placeholders where they
+    stand (a group that names no key is dropped)."""
+
+    def bracketed(match: re.Match[str]) -> str:
         found = [_key(k) for k in _KEY_IN_BRACKETS.findall(match.group(1))]
-        output.write(text[position : match.start()])
-        output.cite(keys.marker(found), following(text, match.end()), textual=False)
-        position = match.end()
-    output.write(text[position:])
-    return _IN_TEXT.sub(lambda m: f" {keys.marker([_key(m.group(1))])} ", output.text())
+        marker = keys.marker(found)
+        return f"{marker} " if marker else ""
+
+    text = _BRACKETED.sub(bracketed, text)
+    return _IN_TEXT.sub(lambda m: f" {keys.marker([_key(m.group(1))])} ", text)
 
 
 def _key(raw: str) -> str:
