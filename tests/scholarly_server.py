@@ -75,12 +75,20 @@ class _Route:
     answer: Responder
 
 
+NOTHING = {
+    "/openalex/works": Answer.file("own/openalex_works_empty.json"),
+    "/crossref/works": Answer.file("own/crossref_works_empty.json"),
+    "/s2/paper/search": Answer.file("semanticscholar/search_empty.json"),
+    "/s2/paper/search/match": Answer.file("own/s2_search-match_404.json", 404),
+}
+"""What a search that finds nothing gets (the empty pages are written in the APIs' shapes)."""
 NOT_FOUND = {
     "/openalex": Answer.file("openalex/404.html", 404),
     "/crossref": Answer.file("crossref/404.txt", 404),
     "/s2": Answer.file("semanticscholar/404_paper.json", 404),
     "/arxiv": Answer(EMPTY_FEED, 200, "application/atom+xml"),
 }
+"""What a lookup of a record the server does not hold gets: each API's real answer."""
 
 
 class ScholarlyServer:
@@ -229,6 +237,8 @@ class ScholarlyServer:
                 request.query.get(k) == v for k, v in route.query.items()
             ):
                 return route.answer(request) if callable(route.answer) else route.answer
+        if request.path in NOTHING:
+            return NOTHING[request.path]
         prefix = "/" + request.path.split("/")[1]
         return NOT_FOUND.get(prefix, Answer(b"no such API", 404, "text/plain"))
 

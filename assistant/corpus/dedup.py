@@ -32,7 +32,7 @@ def merge(kept: Paper, other: Paper) -> Paper:
     fields = rich.model_dump(exclude=lists)
     provenance = dict(rich.provenance)
     for name, value in poor.model_dump(exclude=lists).items():
-        if _empty(fields[name]) and not _empty(value):
+        if is_empty(fields[name]) and not is_empty(value):
             fields[name] = value
             if name in poor.provenance:
                 provenance[name] = poor.provenance[name]
@@ -53,7 +53,7 @@ def keep_filled(stored: Paper, record: Paper) -> Paper:
     kept = {
         name: getattr(stored, name)
         for name in stored.provenance
-        if name in Paper.model_fields and _empty(getattr(record, name))
+        if name in Paper.model_fields and is_empty(getattr(record, name))
     }
     if not kept:
         return record
@@ -61,7 +61,7 @@ def keep_filled(stored: Paper, record: Paper) -> Paper:
     return record.model_copy(update={**kept, "provenance": provenance})
 
 
-def _empty(value: object) -> bool:
+def is_empty(value: object) -> bool:
     """Nothing known: no value, an empty text or list, or a flag not set."""
     return value is None or value is False or value == "" or value == []
 
