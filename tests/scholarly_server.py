@@ -128,7 +128,8 @@ class ScholarlyServer:
         return ScholarlySettings(**values)
 
     def add(self, path: str, answer: Responder | str, **query: str) -> None:
-        """Serve ``answer`` (a file name under tests/data/api when a string) at ``path``."""
+        """Serve ``answer`` (a file name under tests/data/api when a string) at ``path`` (every
+        path starting with it, when it ends with ``*``)."""
         chosen = Answer.file(answer) if isinstance(answer, str) else answer
         with self._lock:
             self._routes.append(_Route(path, query, chosen))
@@ -233,7 +234,7 @@ class ScholarlyServer:
                     return queue.popleft()
             routes = list(self._routes)
         for route in reversed(routes):  # the latest added wins
-            if route.path == request.path and all(
+            if _matches(route.path, request.path) and all(
                 request.query.get(k) == v for k, v in route.query.items()
             ):
                 return route.answer(request) if callable(route.answer) else route.answer
@@ -241,6 +242,11 @@ class ScholarlyServer:
             return NOTHING[request.path]
         prefix = "/" + request.path.split("/")[1]
         return NOT_FOUND.get(prefix, Answer(b"no such API", 404, "text/plain"))
+
+
+def _matches(pattern: str, path: str) -> bool:
+    """A route's path: exact, or a prefix when it ends with ``*``."""
+    return path.startswith(pattern[:-1]) if pattern.endswith("*") else path == pattern
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -31,6 +31,7 @@ from assistant.citations.check import (
     checked,
     make_judge,
 )
+from assistant.citations.check.checker import Outside
 from assistant.cli import library_commands
 from assistant.cli.console import err, out
 from assistant.cli.output import excerpt
@@ -103,13 +104,24 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _check(args: argparse.Namespace, settings: Settings, library: Library) -> CheckReport:
     suggestions = settings.check.suggestions if args.suggestions is None else args.suggestions
+    outside = outside_suggester(settings, library) if suggestions else None
     kind = args.judge or settings.check.judge
     if kind == "offline" or (kind == "auto" and settings.llm.active_backend() == "none"):
         judge = make_judge(settings, library.embedder, None, "offline")
-        return await check_file(args.draft, judge, library, args.bib, suggestions)
+        return await check_file(args.draft, judge, library, args.bib, suggestions, outside)
     async with open_model(settings.llm) as model:
         judge = make_judge(settings, library.embedder, model, kind)
-        return await check_file(args.draft, judge, library, args.bib, suggestions)
+        return await check_file(args.draft, judge, library, args.bib, suggestions, outside)
+
+
+def outside_suggester(settings: Settings, library: Library) -> Outside | None:
+    """Papers outside the library as suggestions too, when ``scholarly.suggest_in_check``."""
+    if not settings.scholarly.suggest_in_check:
+        return None
+    from assistant.scholarly.clients import Apis
+    from assistant.scholarly.suggest import OutsideSuggester
+
+    return OutsideSuggester(library, Apis.open(settings.scholarly))
 
 
 # --check on ask, draft and summarize
@@ -190,8 +202,11 @@ def _print_sentence(console: Console, sentence: SentenceCheck) -> None:
     for suggestion in sentence.suggestions:
         key = f" ({escape(suggestion.citation_key)})" if suggestion.citation_key else ""
         said = f": “{escape(excerpt(suggestion.evidence[0], 160))}”" if suggestion.evidence else ""
+        where = suggestion.paper_id
+        if suggestion.source:
+            where = f"not in the library: {escape(suggestion.source)}"
         console.print(
-            f"{'':>10}[green]would support it[/] [dim]{suggestion.paper_id}[/] "
+            f"{'':>10}[green]would support it[/] [dim]{where}[/] "
             f"{escape(suggestion.title)}{key} [dim]({suggestion.verdict})[/]{said}",
             soft_wrap=True,
         )
