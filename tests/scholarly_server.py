@@ -207,6 +207,45 @@ class ScholarlyServer:
         )
         return self
 
+    def zotero7(self) -> Self:
+        """Answers for the items of tests/data/fixtures/zotero7.sqlite without an abstract
+        (hand-written, in the APIs' shapes: ``own/zotero7/``)."""
+        for doi in (
+            "10.1038/sj.bjc.6601118",  # Clark 2003: an abstract
+            "10.1080/01621459.1958.10501452",  # Kaplan & Meier 1958: a record without one
+            "10.1038/s44259-024-00051-6",  # Kadeřábková 2024: the DOI leads to another paper
+            "10.1016/j.cmi.2019.03.007",  # Cusack 2019: an abstract
+        ):
+            name = f"own/zotero7/openalex_doi_{doi.replace('/', '_')}.json"
+            self.add(f"/openalex/works/doi:{doi}", name)
+        self.add(
+            "/openalex/works",
+            "own/zotero7/openalex_title_CABBAGE.json",
+            filter="title.search:CABBAGE",
+        )
+        self.add(
+            "/crossref/works/10.1038/nbt1209-1135",
+            "own/zotero7/crossref_doi_10.1038_nbt1209-1135.json",
+        )
+        query = {"query.bibliographic": "CABBAGE"}
+        self.add("/crossref/works", "own/zotero7/crossref_title_CABBAGE.json", **query)
+        return self
+
+    def environment(self, **extra: str) -> dict[str, str]:
+        """``CITEWISE_SCHOLARLY__*`` variables pointing the command line here (as ``settings``)."""
+        values = {
+            "OPENALEX__BASE_URL": f"{self.url}/openalex",
+            "CROSSREF__BASE_URL": f"{self.url}/crossref",
+            "SEMANTICSCHOLAR__BASE_URL": f"{self.url}/s2",
+            "ARXIV__BASE_URL": f"{self.url}/arxiv/query",
+            "OPENALEX__INTERVAL_S": "0",
+            "CROSSREF__INTERVAL_S": "0",
+            "SEMANTICSCHOLAR__INTERVAL_S": "0",
+            "ARXIV__INTERVAL_S": "0",
+            "BACKOFF_S": "0.01",
+        } | extra
+        return {f"CITEWISE_SCHOLARLY__{name}": value for name, value in values.items()}
+
     def start(self) -> Self:
         self._thread.start()
         return self

@@ -18,33 +18,11 @@ from assistant.settings import ScholarlySettings
 from tests.scholarly_server import Answer, ScholarlyServer
 
 ZOTERO = Path(__file__).parents[1] / "data" / "fixtures" / "zotero7.sqlite"
-OWN = "own/zotero7/"
 
 
 @pytest.fixture
 def server() -> Iterator[ScholarlyServer]:
-    """Answers for the Zotero items without an abstract (hand-written, in the APIs' shapes)."""
-    with ScholarlyServer().recorded() as running:
-        for doi in (
-            "10.1038/sj.bjc.6601118",  # Clark 2003: an abstract
-            "10.1080/01621459.1958.10501452",  # Kaplan & Meier 1958: a record without one
-            "10.1038/s44259-024-00051-6",  # Kadeřábková 2024: the DOI leads to another paper
-            "10.1016/j.cmi.2019.03.007",  # Cusack 2019: an abstract
-        ):
-            running.add(
-                f"/openalex/works/doi:{doi}", f"{OWN}openalex_doi_{doi.replace('/', '_')}.json"
-            )
-        running.add(
-            "/openalex/works", f"{OWN}openalex_title_CABBAGE.json", filter="title.search:CABBAGE"
-        )
-        running.add(
-            "/crossref/works/10.1038/nbt1209-1135", f"{OWN}crossref_doi_10.1038_nbt1209-1135.json"
-        )
-        running.add(
-            "/crossref/works",
-            f"{OWN}crossref_title_CABBAGE.json",
-            **{"query.bibliographic": "CABBAGE"},
-        )
+    with ScholarlyServer().recorded().zotero7() as running:
         yield running
 
 
