@@ -371,10 +371,19 @@ class ScholarlySettings(Section):
         description="`check` also searches OpenAlex for papers outside the library that would "
         "support its unsupported sentences.",
     )
-    openalex: OpenAlexSettings = Field(default_factory=OpenAlexSettings)
-    crossref: CrossrefSettings = Field(default_factory=CrossrefSettings)
-    semanticscholar: SemanticScholarSettings = Field(default_factory=SemanticScholarSettings)
-    arxiv: ArxivSettings = Field(default_factory=ArxivSettings)
+    openalex: OpenAlexSettings = Field(
+        default_factory=OpenAlexSettings, description="OpenAlex: root URL, key, pace."
+    )
+    crossref: CrossrefSettings = Field(
+        default_factory=CrossrefSettings, description="Crossref: root URL, pace."
+    )
+    semanticscholar: SemanticScholarSettings = Field(
+        default_factory=SemanticScholarSettings,
+        description="Semantic Scholar Graph API: root URL, key, pace.",
+    )
+    arxiv: ArxivSettings = Field(
+        default_factory=ArxivSettings, description="arXiv API: query URL, pace."
+    )
 
 
 class Settings(BaseSettings):

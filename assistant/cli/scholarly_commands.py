@@ -10,6 +10,7 @@ non-zero, in one line, when offline.
 
 import argparse
 import json
+from contextlib import closing
 from typing import Any
 
 from rich.markup import escape
@@ -142,7 +143,7 @@ def run_enrich(
     dry_run: bool = False,
 ) -> EnrichReport:
     """Enrich with a progress bar (also what ``ingest --enrich`` runs)."""
-    with Apis.open(settings.scholarly) as apis, progress() as update:
+    with closing(Apis.open(settings.scholarly)) as apis, progress() as update:
         clients = apis.metadata(sources or list(settings.scholarly.sources))
         return enrich_library(
             library,
@@ -210,7 +211,7 @@ def _discover(args: argparse.Namespace, settings: Settings) -> int:
         hops=args.hops,
         limit=args.k,
     )
-    with Apis.open(settings.scholarly) as apis, progress() as update:
+    with closing(Apis.open(settings.scholarly)) as apis, progress() as update:
         found = discover(
             library,
             apis,

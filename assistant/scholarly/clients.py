@@ -2,8 +2,6 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Self
 
 from assistant import paths
 from assistant.errors import ConfigError
@@ -19,7 +17,7 @@ from assistant.settings import ScholarlySettings
 
 @dataclass
 class Apis:
-    """Every client, over one HTTP layer; close it when done (a context manager)."""
+    """Every client, over one HTTP layer; ``close()`` it when done (``contextlib.closing``)."""
 
     http: Http
     openalex: OpenAlex
@@ -73,14 +71,3 @@ class Apis:
 
     def close(self) -> None:
         self.http.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()

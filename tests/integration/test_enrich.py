@@ -188,3 +188,31 @@ def test_offline_stops_the_run_at_once(library: Library, tmp_path: Path) -> None
     apis = open_apis(settings, tmp_path)
     with pytest.raises(ApiUnreachable):
         enrich_library(library, apis.metadata(["openalex"]))
+
+
+def test_an_interrupted_run_keeps_its_batches_and_resumes_from_the_cache(
+    library: Library, server: ScholarlyServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    library.ingest([ZOTERO])
+    monkeypatch.setattr("assistant.scholarly.enrich.BATCH", 2)
+
+    def stop_at_the_fourth(_phase: str, done: int, _total: int) -> None:
+        if done == 3:
+            raise KeyboardInterrupt
+
+    apis = open_apis(server.settings(), tmp_path)
+    with pytest.raises(KeyboardInterrupt):
+        enrich_library(
+            library, apis.metadata(["openalex", "crossref"]), progress=stop_at_the_fourth
+        )
+    written = [p for p in library.papers() if p.provenance]
+    asked = len(server.requests)
+    assert written  # the first batch (two papers) is in the store
+    again = open_apis(server.settings(), tmp_path)
+    report = enrich_library(library, again.metadata(["openalex", "crossref"]))
+    assert report.count("filled") == 4 - len(written)
+    assert sum(p.has_abstract for p in library.papers()) == 11
+    # Nothing asked before the interruption (the third paper's lookups too) is asked again.
+    before = {(r.path, tuple(sorted(r.query.items()))) for r in server.requests[:asked]}
+    after = {(r.path, tuple(sorted(r.query.items()))) for r in server.requests[asked:]}
+    assert after and not before & after and again.http.requests == len(server.requests) - asked

@@ -4,6 +4,7 @@ why it was found, its abstract beside the list. Space marks papers, ``a`` adds t
 (or the highlighted one) to the library in one step, ``s`` snowballs from the highlighted one.
 The search runs in a thread worker; offline, a toast says so and the question stays."""
 
+from contextlib import closing
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
@@ -114,7 +115,7 @@ class DiscoverScreen(ModeScreen):
 
         try:
             library = self.context.require().library
-            with Apis.open(self.context.settings.scholarly) as apis:
+            with closing(Apis.open(self.context.settings.scholarly)) as apis:
                 found = discover(library, apis, Request(question=question, seeds=seeds), progress)
         except Exception as error:
             self.app.call_from_thread(self._status, f"Nothing found: {error}")
