@@ -77,3 +77,46 @@ class TokenBudgetExceeded(LLMError):
     """The session's token cap would be exceeded."""
 
     title = "Token budget"
+
+
+class ApiError(AssistantError):
+    """A scholarly API (OpenAlex, Crossref, Semantic Scholar, arXiv) gave no usable answer."""
+
+    title = "Scholarly API"
+
+    def __init__(self, api: str, message: str, *, hint: str | None = None) -> None:
+        super().__init__(f"{api}: {message}", hint=hint)
+        self.api = api
+
+
+class ApiUnreachable(ApiError):
+    """No connection: offline, no route, a name that does not resolve, a refused port."""
+
+    title = "Offline"
+
+
+class ApiRateLimited(ApiError):
+    """The API keeps refusing for too many requests, or asks to wait longer than we will."""
+
+    title = "Rate limited"
+
+
+class ApiShapeChanged(ApiError):
+    """The answer is not what the client expects (a field renamed or gone, a body cut short):
+    an error naming the API and the field, never an empty result."""
+
+    title = "API answer changed"
+
+    def __init__(self, api: str, field: str, problem: str) -> None:
+        super().__init__(
+            api,
+            f"the answer's `{field}` {problem}",
+            hint="the API changed or the answer was damaged; nothing was written to the library",
+        )
+        self.field = field
+
+
+class NetworkDisabled(ApiError):
+    """Network use is switched off in the settings."""
+
+    title = "Offline by choice"

@@ -57,6 +57,17 @@ class Library:
         self.lexical()
         return report
 
+    def replace_papers(
+        self, papers: Iterable[Paper], progress: Progress | None = None
+    ) -> IngestReport:
+        """Write new versions of papers already stored (enrichment): re-embedded only where
+        their text changed."""
+        with self._writing():
+            ingestor = Ingestor(self.store, self.embedder, self.settings.chunking)
+            report = ingestor.replace_papers(papers, progress)
+        self.lexical()
+        return report
+
     def remove(self, paper_ids: Collection[str]) -> int:
         """Take papers out of the store (chunks, vectors and metadata); how many were there.
         Ingesting a file that holds them again brings them back."""

@@ -247,6 +247,145 @@ class CheckSettings(Section):
     )
 
 
+class ApiSection(Section):
+    """One scholarly API's settings: its root URL must be a web address."""
+
+    @field_validator("base_url", check_fields=False)
+    @classmethod
+    def _web_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"must start with http:// or https://, not {value[:40]!r}")
+        return value.rstrip("/")
+
+
+class OpenAlexSettings(ApiSection):
+    base_url: str = Field(
+        default="https://api.openalex.org", description="OpenAlex API root (a mirror, or a test)."
+    )
+    api_key: SecretStr | None = Field(
+        default=None,
+        description="OpenAlex API key (free at openalex.org/settings/api; required since "
+        "February 2026), sent as the api_key parameter.",
+    )
+    interval_s: float = Field(
+        default=0.1, ge=0, description="Seconds between two requests (OpenAlex allows 100/s)."
+    )
+
+
+class CrossrefSettings(ApiSection):
+    base_url: str = Field(default="https://api.crossref.org", description="Crossref REST API root.")
+    interval_s: float = Field(
+        default=0.2,
+        ge=0,
+        description="Seconds between two requests (the public pool allows 5/s, the polite "
+        "pool, with mailto set, 10/s).",
+    )
+
+
+class SemanticScholarSettings(ApiSection):
+    base_url: str = Field(
+        default="https://api.semanticscholar.org/graph/v1",
+        description="Semantic Scholar Graph API root.",
+    )
+    api_key: SecretStr | None = Field(
+        default=None, description="Semantic Scholar API key, sent as the x-api-key header."
+    )
+    interval_s: float | None = Field(
+        default=None,
+        ge=0,
+        description="Seconds between two requests (unset: 1 with a key, 3 without: the shared "
+        "pool allows 100 requests per 5 minutes).",
+    )
+
+    def interval(self) -> float:
+        if self.interval_s is not None:
+            return self.interval_s
+        return 1.0 if self.api_key else 3.0
+
+
+class ArxivSettings(ApiSection):
+    base_url: str = Field(
+        default="https://export.arxiv.org/api/query", description="arXiv API query endpoint."
+    )
+    interval_s: float = Field(
+        default=3.0, ge=0, description="Seconds between two requests (arXiv's terms: 3)."
+    )
+
+
+ApiName = Literal["openalex", "crossref", "semanticscholar", "arxiv"]
+
+
+def _every_api() -> list[ApiName]:
+    return ["openalex", "crossref", "semanticscholar", "arxiv"]
+
+
+class ScholarlySettings(Section):
+    network: bool = Field(
+        default=True,
+        description="Whether citewise may reach the scholarly APIs at all (only `enrich`, "
+        "`discover`, `doctor --online` and the two switches below ever do). False: they stop "
+        "with a one-line error; answers already cached are still used.",
+    )
+    mailto: str | None = Field(
+        default=None,
+        description="Your e-mail address, sent to OpenAlex and Crossref (their polite pool) and "
+        "in the User-Agent, so an API operator can reach you instead of blocking you.",
+    )
+    sources: list[ApiName] = Field(
+        default_factory=_every_api,
+        description="The APIs `enrich` asks, in order; the first answer that verifies wins.",
+    )
+    connect_timeout_s: float = Field(
+        default=3.0, gt=0, description="Seconds to wait for a connection (offline fails fast)."
+    )
+    timeout_s: float = Field(
+        default=30.0, gt=0, description="Seconds to wait for an answer once connected."
+    )
+    retries: int = Field(
+        default=3,
+        ge=0,
+        le=10,
+        description="Retries after a 429 or 503 (waiting as Retry-After says), a 5xx, a timeout "
+        "or an answer cut short, with exponential backoff.",
+    )
+    backoff_s: float = Field(
+        default=1.0, ge=0, description="First backoff wait; it doubles with each retry."
+    )
+    retry_after_cap_s: float = Field(
+        default=60.0,
+        ge=0,
+        description="Longest Retry-After honoured; an API asking for more is an error.",
+    )
+    cache_days: float = Field(
+        default=30.0,
+        ge=0,
+        description="How long an answer is reused from the cache (0: never cached).",
+    )
+    enrich_on_ingest: bool = Field(
+        default=False,
+        description="Look up missing abstracts and identifiers after every ingest (as "
+        "`ingest --enrich`).",
+    )
+    suggest_in_check: bool = Field(
+        default=False,
+        description="`check` also searches OpenAlex for papers outside the library that would "
+        "support its unsupported sentences.",
+    )
+    openalex: OpenAlexSettings = Field(
+        default_factory=OpenAlexSettings, description="OpenAlex: root URL, key, pace."
+    )
+    crossref: CrossrefSettings = Field(
+        default_factory=CrossrefSettings, description="Crossref: root URL, pace."
+    )
+    semanticscholar: SemanticScholarSettings = Field(
+        default_factory=SemanticScholarSettings,
+        description="Semantic Scholar Graph API: root URL, key, pace.",
+    )
+    arxiv: ArxivSettings = Field(
+        default_factory=ArxivSettings, description="arXiv API: query URL, pace."
+    )
+
+
 class Settings(BaseSettings):
     """Everything configurable, in one object."""
 
@@ -262,6 +401,7 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     check: CheckSettings = Field(default_factory=CheckSettings)
+    scholarly: ScholarlySettings = Field(default_factory=ScholarlySettings)
 
     @classmethod
     def settings_customise_sources(

@@ -93,6 +93,7 @@ def _parser() -> argparse.ArgumentParser:
         check_command,
         history_commands,
         library_commands,
+        scholarly_commands,
         task_commands,
     )
 
@@ -108,6 +109,7 @@ def _parser() -> argparse.ArgumentParser:
     library_commands.add_commands(commands, common)
     task_commands.add_commands(commands, common)
     history_commands.add_commands(commands, common)
+    scholarly_commands.add_commands(commands, common)
     check_command.add_parser(commands, [common])
     bib_command.add_parser(commands, [common])
     return parser

@@ -160,8 +160,11 @@ def _print_sentence(console: Console, sentence: SentenceCheck) -> None:
     for suggestion in sentence.suggestions:
         key = f" ({escape(suggestion.citation_key)})" if suggestion.citation_key else ""
         said = f": “{escape(excerpt(suggestion.evidence[0], 160))}”" if suggestion.evidence else ""
+        where = suggestion.paper_id
+        if suggestion.source:
+            where = f"not in the library: {escape(suggestion.source)}"
         console.print(
-            f"{'':>10}[green]would support it[/] [dim]{suggestion.paper_id}[/] "
+            f"{'':>10}[green]would support it[/] [dim]{where}[/] "
             f"{escape(suggestion.title)}{key} [dim]({suggestion.verdict})[/]{said}",
             soft_wrap=True,
         )

@@ -40,6 +40,13 @@ def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     ingest.add_argument(
         "--interval", type=float, default=2.0, metavar="S", help="seconds between looks (--watch)"
     )
+    ingest.add_argument(
+        "--enrich",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="then fill in missing abstracts and DOIs from the scholarly APIs, as `citewise "
+        "enrich` (default: scholarly.enrich_on_ingest)",
+    )
     ingest.set_defaults(handler=_ingest)
 
     search = commands.add_parser(
@@ -111,6 +118,12 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     before = fingerprint(list(args.paths))  # so changes made during the first ingest count
     report = _run_ingest(library, args.paths, columns)
     print_report(report)
+    if settings.scholarly.enrich_on_ingest if args.enrich is None else args.enrich:
+        from assistant.cli import scholarly_commands  # the API clients load only when asked
+
+        scholarly_commands.print_enrich(
+            scholarly_commands.run_enrich(library, settings, ["abstract", "doi"])
+        )
     if not args.watch:
         return 0 if report.ingested_anything else 1
     out.print(f"Watching {len(args.paths)} path(s) every {args.interval:g} s; Ctrl-C stops.")
@@ -144,8 +157,9 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
     for rank, hit in enumerate(hits, 1):
         paper = hit.paper
         meta = escape(" · ".join(str(v) for v in (paper.year, paper.venue) if v))
+        flag = "  [bold red]retracted[/]" if paper.retracted else ""
         out.print(
-            f"[bold]{rank}. {escape(paper.title)}[/]  "
+            f"[bold]{rank}. {escape(paper.title)}[/]{flag}  "
             f"[dim]{paper.id}{' · ' + meta if meta else ''}[/]"
         )
         out.print(f"   [green]{escape(excerpt(hit.passages[0].text))}[/]")
@@ -183,6 +197,8 @@ def _show(args: argparse.Namespace, settings: Settings) -> int:
         print(paper.model_dump_json(indent=2))
         return 0
     out.print(f"[bold]{escape(paper.title)}[/]")
+    if paper.retracted:
+        out.print(f"[bold red]Retracted[/] (says {paper.provenance.get('retracted', 'an API')})")
     for label, value in (
         ("id", paper.id),
         ("authors", ", ".join(paper.authors)),
@@ -193,6 +209,7 @@ def _show(args: argparse.Namespace, settings: Settings) -> int:
         ("url", paper.url),
         ("key", paper.citation_key),
         ("tags", ", ".join(paper.tags)),
+        ("filled", ", ".join(f"{k} from {v}" for k, v in paper.provenance.items())),
     ):
         if value:
             out.print(f"[dim]{label:>8}[/]  {escape(str(value))}")
@@ -237,6 +254,7 @@ def _hit_json(hit: PaperHit) -> dict[str, Any]:
         "doi": paper.doi,
         "arxiv_id": paper.arxiv_id,
         "citation_key": paper.citation_key,
+        "retracted": paper.retracted,
         "passages": [{"text": p.text, "score": round(p.score, 6)} for p in hit.passages],
     }
 

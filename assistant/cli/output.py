@@ -77,7 +77,8 @@ def print_sources(
     console.print("\n[bold]Sources[/]")
     for source in sources:
         year = f" ({source.year})" if source.year else ""
-        line = f"[{source.number}] {escape(source.title)}{year}  [dim]{source.paper_id}[/]"
+        flag = " [bold red]retracted[/]" if source.retracted else ""
+        line = f"[{source.number}] {escape(source.title)}{year}{flag}  [dim]{source.paper_id}[/]"
         console.print(
             f"  {line}" if source.number in cited else f"  [dim]{line} (not cited)[/]",
             soft_wrap=True,

@@ -22,7 +22,7 @@ from typing import Any, TextIO
 
 from assistant.citations.check import CheckReport
 from assistant.citations.export import ExportFormat, render, write_export
-from assistant.cli import check_command
+from assistant.cli import check_command, scholarly_commands
 from assistant.cli.console import err, out
 from assistant.cli.library_commands import add_filter_arguments, filters_from
 from assistant.cli.output import print_checks, print_sources, usage_line
@@ -96,6 +96,7 @@ def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
         action="store_true",
         help="start the local model server to check that it answers (slow)",
     )
+    scholarly_commands.add_doctor_arguments(doctor)
     doctor.set_defaults(handler=_doctor)
 
 
@@ -146,7 +147,8 @@ def _doctor(args: argparse.Namespace, settings: Settings) -> int:
     diagnosis = asyncio.run(diagnose(settings, start_local=args.start_local))
     for number, line in enumerate(diagnosis.lines()):
         out.print(line, markup=False, style="bold" if number == 0 else None, soft_wrap=True)
-    return 0 if diagnosis.ok else 1
+    apis_ok = scholarly_commands.print_doctor(settings, args.online)
+    return 0 if diagnosis.ok and apis_ok else 1
 
 
 # Running a task

@@ -25,20 +25,45 @@ def keys(paper: Paper) -> list[str]:
 
 
 def merge(kept: Paper, other: Paper) -> Paper:
-    """``kept`` and ``other`` as one paper: the richer record wins, gaps filled, lists united."""
+    """``kept`` and ``other`` as one paper: the richer record wins, gaps filled, lists united;
+    a field filled from the other keeps its provenance, and a retraction flag is never lost."""
     rich, poor = (kept, other) if kept.richness() >= other.richness() else (other, kept)
-    lists = {"id", "tags", "collections", "sources"}
+    lists = {"id", "tags", "collections", "sources", "provenance"}
     fields = rich.model_dump(exclude=lists)
+    provenance = dict(rich.provenance)
     for name, value in poor.model_dump(exclude=lists).items():
-        if fields[name] in (None, "", []) and value not in (None, "", []):
+        if is_empty(fields[name]) and not is_empty(value):
             fields[name] = value
+            if name in poor.provenance:
+                provenance[name] = poor.provenance[name]
     return Paper(
         id=kept.id,
         **fields,
         tags=list(dict.fromkeys([*kept.tags, *other.tags])),
         collections=list(dict.fromkeys([*kept.collections, *other.collections])),
         sources=list(dict.fromkeys([*kept.sources, *other.sources])),
+        provenance=provenance,
     )
+
+
+def keep_filled(stored: Paper, record: Paper) -> Paper:
+    """``record``, a new reading of the file ``stored`` came from, with what a scholarly API
+    filled in (``stored.provenance``) kept wherever the file still leaves it empty: re-reading
+    a file never undoes enrichment, and a value the user has since written wins."""
+    kept = {
+        name: getattr(stored, name)
+        for name in stored.provenance
+        if name in Paper.model_fields and is_empty(getattr(record, name))
+    }
+    if not kept:
+        return record
+    provenance = {name: stored.provenance[name] for name in kept} | record.provenance
+    return record.model_copy(update={**kept, "provenance": provenance})
+
+
+def is_empty(value: object) -> bool:
+    """Nothing known: no value, an empty text or list, or a flag not set."""
+    return value is None or value is False or value == "" or value == []
 
 
 class Deduplicator:
@@ -77,7 +102,7 @@ class Deduplicator:
                 paper = record.model_copy(update={"id": unique})
         elif match in self._stand_ins:
             self._stand_ins.discard(match)
-            paper = record.model_copy(update={"id": match})
+            paper = keep_filled(self._papers[match], record.model_copy(update={"id": match}))
         else:
             paper = merge(self._papers[match], record)
         self._index(paper)

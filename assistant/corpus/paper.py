@@ -41,6 +41,14 @@ class Paper(BaseModel):
         default_factory=list, description="Reference-manager collections (folders) holding it."
     )
     sources: list[Source] = Field(default_factory=list)
+    retracted: bool = Field(
+        default=False, description="A scholarly API says it was retracted (or withdrawn)."
+    )
+    provenance: dict[str, str] = Field(
+        default_factory=dict,
+        description="Fields filled in from a scholarly API rather than read from the user's "
+        "files, each with the API that gave it, e.g. {'abstract': 'openalex'}.",
+    )
 
     @model_validator(mode="after")
     def _derive_id(self) -> Self:

@@ -28,6 +28,7 @@ class SourceRecord:
     title: str
     score: float
     year: int | None = None
+    retracted: bool = False
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,9 @@ class EntryRow:
 
 def source_records(sources: Sequence[Source]) -> list[SourceRecord]:
     return [
-        SourceRecord(s.number, s.paper.id, s.paper.title, round(s.score, 6), s.paper.year)
+        SourceRecord(
+            s.number, s.paper.id, s.paper.title, round(s.score, 6), s.paper.year, s.paper.retracted
+        )
         for s in sources
     ]
 

@@ -116,6 +116,20 @@ class Ingestor:
         self._apply(self._plan(stored, dedup, set(), report), report, progress)
         return report
 
+    def replace_papers(
+        self, papers: Iterable[Paper], progress: Progress | None = None
+    ) -> IngestReport:
+        """Write new versions of stored papers (same ids), e.g. with fields an API filled in:
+        a paper whose title or abstract changed is embedded again, the others only have their
+        metadata rewritten. Papers the store no longer holds are left out."""
+        report = IngestReport()
+        stored, _ = self._load_stored()
+        updates = {paper.id: paper for paper in papers if paper.id in stored}
+        report.records = len(updates)
+        dedup = Deduplicator(updates.get(key, entry.paper) for key, entry in stored.items())
+        self._apply(self._plan(stored, dedup, set(), report), report, progress)
+        return report
+
     def _load_stored(
         self, rereading: Set[str] = frozenset()
     ) -> tuple[dict[str, StoredPaper], Deduplicator]:

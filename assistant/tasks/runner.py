@@ -42,6 +42,7 @@ from assistant.tasks.requests import AnswerRequest, DraftRequest, SummaryRequest
 
 if TYPE_CHECKING:
     from assistant.citations.check import Checker, CheckReport
+    from assistant.citations.check.checker import Outside
     from assistant.library import Library
     from assistant.llm.doctor import Diagnosis
     from assistant.tasks.llm_judge import JudgeKind
@@ -170,9 +171,19 @@ class Runner:
 
         count = self.settings.check.suggestions if suggestions is None else suggestions
         library = self.library
+        outside = self._outside(library) if count else None
         async with self._judge_model(judge) as model:
             chosen = make_judge(self.settings, library.embedder, model, judge)
-            return await check_file(path, chosen, library, bib, count)
+            return await check_file(path, chosen, library, bib, count, outside)
+
+    def _outside(self, library: "Library") -> "Outside | None":
+        """Papers outside the library suggested too, when ``scholarly.suggest_in_check``."""
+        if not self.settings.scholarly.suggest_in_check:
+            return None
+        from assistant.scholarly.clients import Apis
+        from assistant.scholarly.suggest import OutsideSuggester
+
+        return OutsideSuggester(library, Apis.open(self.settings.scholarly))
 
     def _checker(
         self, library: "Library", model: ChatModel | None, judge: "JudgeKind | None"

@@ -44,6 +44,7 @@ from assistant.tui.messages import (
 )
 from assistant.tui.screens.ask import AskScreen
 from assistant.tui.screens.base import ModeScreen
+from assistant.tui.screens.discover import DiscoverScreen
 from assistant.tui.screens.doctor import Doctor
 from assistant.tui.screens.draft import DraftScreen
 from assistant.tui.screens.history import HistoryScreen
@@ -61,11 +62,12 @@ MODES: dict[str, type[ModeScreen]] = {
     "map": MapScreen,
     "draft": DraftScreen,
     "history": HistoryScreen,
+    "discover": DiscoverScreen,
 }
 EMPTY_STORE = (
     "The store is empty: loading the demo corpus. Add your own papers in the Library (F2)."
 )
-STOPPABLE = frozenset({"task", "check", "ingest", "load", "map", "panel"})
+STOPPABLE = frozenset({"task", "check", "ingest", "load", "map", "panel", "discover"})
 """Worker groups that Escape stops."""
 WRITERS = frozenset({"load", "ingest", "remove"})
 """Worker groups that write the store from this app: the check for other writers waits."""
@@ -94,6 +96,7 @@ class CitewiseApp(App[None]):
         Binding("f3", "switch_mode('map')", "Map", show=False, tooltip="Topics of the library"),
         Binding("f4", "switch_mode('draft')", "Draft", show=False, tooltip="Related work"),
         Binding("f5", "switch_mode('history')", "History", show=False, tooltip="Past sessions"),
+        Binding("f6", "switch_mode('discover')", "Discover", show=False, tooltip="Papers beyond"),
         Binding("ctrl+l", "llm_setup", "LLM", tooltip="Which language model, and how to set one"),
         Binding("escape", "stop", "Stop", show=False, tooltip="Stop what runs; close the panel"),
     ]

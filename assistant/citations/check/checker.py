@@ -16,7 +16,7 @@ cited are judged: those that hold evidence for it are its suggestions.
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,11 +66,22 @@ class CitedClaim:
 PairKey = tuple[str, tuple[str, ...]]
 
 
+Outside = Callable[[str], list[Paper]]
+"""Papers outside the library for a sentence (``scholarly.suggest.OutsideSuggester``)."""
+
+
 class Checker:
-    def __init__(self, judge: Judge, library: Library | None = None, suggestions: int = 3) -> None:
+    def __init__(
+        self,
+        judge: Judge,
+        library: Library | None = None,
+        suggestions: int = 3,
+        outside: Outside | None = None,
+    ) -> None:
         self.judge = judge
         self.library = library
         self.suggestions = suggestions if library is not None else 0
+        self.outside = outside
         self._judged: dict[PairKey, Judgement] = {}
 
     # Inputs
@@ -219,11 +230,17 @@ class Checker:
             or (check.verdict == "uncited" and check.claim)
         ][:SUGGESTED_SENTENCES]
         candidates: dict[int, list[tuple[Paper, Document]]] = {}
+        beyond: dict[str, str] = {}  # paper id -> API record, for papers outside the library
         for i in wanted:
             cited = {c.document.paper_id for c in claims[i].citations if c.document}
             hits = self.library.search(claims[i].text, self.suggestions + len(cited) + 2)
             papers = [h.paper for h in hits if h.paper.id not in cited and h.paper.has_abstract]
-            candidates[i] = [(p, Document.of(p)) for p in papers[: self.suggestions]]
+            papers = papers[: self.suggestions]
+            if self.outside is not None:
+                new = self.outside(claims[i].text)
+                beyond.update((p.id, p.sources[0].path) for p in new if p.sources)
+                papers += new
+            candidates[i] = [(p, Document.of(p)) for p in papers]
         await self._judge(
             [Pair(claims[i].text, (d,)) for i, found in candidates.items() for _, d in found]
         )
@@ -241,6 +258,7 @@ class Checker:
                             judgement.verdict,
                             judgement.score,
                             evidence,
+                            beyond.get(paper.id),
                         )
                     )
             checks[i].suggestions = sorted(suggestions, key=lambda s: (-_RANK[s.verdict], -s.score))
@@ -252,6 +270,7 @@ async def check_file(
     library: Library | None,
     bib: Sequence[Path] = (),
     suggestions: int = 3,
+    outside: Outside | None = None,
 ) -> CheckReport:
     """A draft file checked, with the given .bib files (none given: those a LaTeX draft names,
     found beside it)."""
@@ -262,7 +281,7 @@ async def check_file(
         named = ", ".join(draft.bibliographies)
         bibliography.notes.append(f"the draft names {named}, not found beside it; give --bib")
     resolver = Resolver(library, bibliography)
-    return await Checker(judge, library, suggestions).check_draft(draft, resolver)
+    return await Checker(judge, library, suggestions, outside).check_draft(draft, resolver)
 
 
 def is_claim(text: str) -> bool:
@@ -283,10 +302,20 @@ def looks_english(text: str) -> bool:
     return len(words) < 6 or sum(w in _ENGLISH for w in words) / len(words) >= 0.08
 
 
+def retractions(claim: CitedClaim) -> list[str]:
+    """A note for each retracted paper the claim cites."""
+    return [
+        f"cites {c.label}, which has been retracted"
+        for c in claim.citations
+        if c.paper and c.paper.retracted
+    ]
+
+
 def _notes(claim: CitedClaim) -> list[str]:
     notes = [c.problem for c in claim.citations if c.problem]
     if claim.quoted:
         notes.append("offered as a quotation, but not found word for word: judged as a claim")
+    notes += retractions(claim)
     words = len(claim.text.split())
     if words > LONG_SENTENCE:
         notes.append(f"{words} words long: judged as a whole; splitting it gives sharper verdicts")
@@ -312,6 +341,7 @@ def quotation(claim: CitedClaim) -> Evidence | None:
 def _quoted(claim: CitedClaim, evidence: Evidence) -> SentenceCheck:
     check = SentenceCheck(claim.text, [evidence.citation], "quoted", [evidence], claim=False)
     check.paragraph = claim.paragraph
+    check.notes = retractions(claim)
     check.by_citation = {evidence.citation: "quoted"}
     check.precise = {evidence.citation: True}
     return check

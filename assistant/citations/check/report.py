@@ -35,7 +35,7 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Suggestion:
-    """A library paper that would support a sentence."""
+    """A paper that would support a sentence: from the library, or (with ``source``) not yet."""
 
     paper_id: str
     title: str
@@ -43,6 +43,8 @@ class Suggestion:
     verdict: PairVerdict
     score: float
     evidence: list[str] = field(default_factory=list)
+    source: str | None = None
+    """The API record of a paper outside the library (``scholarly.suggest_in_check``)."""
 
 
 @dataclass

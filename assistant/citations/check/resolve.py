@@ -89,7 +89,7 @@ _INDEXES: dict[str, PaperIndex] = {}
 def paper_index(library: Library) -> PaperIndex:
     """The library's index: kept in memory and in the cache dir, rebuilt (one pass over the
     store) when the store has changed since."""
-    generation = library.store.generation()
+    generation = library.generation()
     cached = _INDEXES.get(library.location)
     if cached is not None and cached.generation == generation:
         return cached

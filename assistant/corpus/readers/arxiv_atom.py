@@ -9,9 +9,10 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
+from typing import BinaryIO
 
 from assistant.corpus.normalize import clean_text, normalize_arxiv_id, normalize_doi
-from assistant.corpus.paper import Paper
+from assistant.corpus.paper import Paper, Source
 from assistant.corpus.readers.base import Item, ReadIssue
 from assistant.corpus.readers.fields import clean_abstract, parse_year, source, unique
 from assistant.errors import InputError
@@ -42,42 +43,49 @@ class ArxivAtomReader:
         )
 
     def read(self, path: Path) -> Iterator[Item]:
-        parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("start", "end"))
-        feed = _Feed(path, self.name)
-        try:
-            with path.open("rb") as handle:
-                tail = b""
-                for chunk in iter(lambda: handle.read(_CHUNK), b""):
-                    window = tail + chunk
-                    if any(marker in window for marker in _FORBIDDEN):
-                        raise InputError(
-                            f"{path}: XML with a DOCTYPE or entity declarations is refused"
-                        )
-                    tail = window[-32:]
-                    _step(path, partial(parser.feed, chunk))
-                    yield from feed.take(parser)
-            _step(path, parser.close)
+        with path.open("rb") as handle:
+            yield from read_feed(handle, str(path), partial(self._source, path))
+
+    def _source(self, path: Path, number: int) -> Source:
+        return source(path, self.name, record=number)
+
+
+def read_feed(handle: BinaryIO, name: str, locate: Callable[[int], Source]) -> Iterator[Item]:
+    """The entries of an Atom feed read from ``handle`` (``name`` in messages; ``locate`` gives
+    the n-th entry its source): shared by this reader and the arXiv API client."""
+    parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("start", "end"))
+    feed = _Feed(name, locate)
+    try:
+        tail = b""
+        for chunk in iter(lambda: handle.read(_CHUNK), b""):
+            window = tail + chunk
+            if any(marker in window for marker in _FORBIDDEN):
+                raise InputError(f"{name}: XML with a DOCTYPE or entity declarations is refused")
+            tail = window[-32:]
+            _step(name, partial(parser.feed, chunk))
             yield from feed.take(parser)
-        except ET.ParseError as error:
-            # The parser reports the error after handing over every entry that ended before it.
-            line, _column = error.position
-            yield ReadIssue(str(path), f"malformed XML, reading stopped ({error})", line=line)
+        _step(name, parser.close)
+        yield from feed.take(parser)
+    except ET.ParseError as error:
+        # The parser reports the error after handing over every entry that ended before it.
+        line, _column = error.position
+        yield ReadIssue(name, f"malformed XML, reading stopped ({error})", line=line)
 
 
-def _step(path: Path, step: Callable[[], None]) -> None:
+def _step(name: str, step: Callable[[], None]) -> None:
     """Feed or close the parser; a declared encoding expat cannot read refuses the file."""
     try:
         step()
     except (LookupError, ValueError) as error:  # encoding="bogus", or a multi-byte one
-        raise InputError(f"{path}: XML in an encoding that cannot be read ({error})") from error
+        raise InputError(f"{name}: XML in an encoding that cannot be read ({error})") from error
 
 
 class _Feed:
     """Turns parser events into items, dropping each entry's elements once read."""
 
-    def __init__(self, path: Path, fmt: str) -> None:
-        self.path = path
-        self.fmt = fmt
+    def __init__(self, name: str, locate: Callable[[int], Source]) -> None:
+        self.name = name
+        self.locate = locate
         self.root: ET.Element | None = None
         self.entries = 0
 
@@ -88,23 +96,23 @@ class _Feed:
                 continue
             if kind == "start" and self.root is None:
                 if element.tag != f"{ATOM}feed":
-                    raise InputError(f"{self.path}: not an Atom feed (root is <{element.tag}>)")
+                    raise InputError(f"{self.name}: not an Atom feed (root is <{element.tag}>)")
                 self.root = element
             elif kind == "end" and element.tag == f"{ATOM}entry":
                 self.entries += 1
-                yield _entry(element, self.path, self.fmt, self.entries)
+                yield _entry(element, self.name, self.locate, self.entries)
                 if self.root is not None:
                     self.root.clear()
 
 
-def _entry(entry: ET.Element, path: Path, fmt: str, number: int) -> Item:
+def _entry(entry: ET.Element, name: str, locate: Callable[[int], Source], number: int) -> Item:
     entry_id = _text(entry, f"{ATOM}id")
     summary = _text(entry, f"{ATOM}summary")
     if "/api/errors" in entry_id:
-        return ReadIssue(str(path), f"arXiv API error: {summary or entry_id}", record=number)
+        return ReadIssue(name, f"arXiv API error: {summary or entry_id}", record=number)
     title = _text(entry, f"{ATOM}title")
     if not title:
-        return ReadIssue(str(path), "entry has no title", record=number)
+        return ReadIssue(name, "entry has no title", record=number)
     dois = _text(entry, f"{ARXIV}doi").split()
     primary = entry.find(f"{ARXIV}primary_category")
     categories = [primary, *entry.findall(f"{ATOM}category")]
@@ -126,7 +134,7 @@ def _entry(entry: ET.Element, path: Path, fmt: str, number: int) -> Item:
         arxiv_id=normalize_arxiv_id(entry_id),
         url=alternate or entry_id or None,
         tags=unique(c.get("term", "") for c in categories if c is not None),
-        sources=[source(path, fmt, record=number)],
+        sources=[locate(number)],
     )
 
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from assistant.corpus.normalize import normalize_doi
-from assistant.corpus.paper import Paper
+from assistant.corpus.paper import Paper, Source
 from assistant.corpus.readers.base import Item, ReadIssue
 from assistant.corpus.readers.fields import (
     clean_abstract,
@@ -76,29 +76,35 @@ class OpenAlexReader:
     def _work(
         self, path: Path, work: JsonObject, *, line: int | None = None, record: int | None = None
     ) -> Item:
-        title = strip_markup(work.get("title")) or strip_markup(work.get("display_name"))
-        if not title:
-            return ReadIssue(str(path), "work has no title", line=line, record=record)
-        doi = normalize_doi(text_value(work.get("doi")))
-        primary = _object(work.get("primary_location")) or _object(work.get("host_venue"))
-        venue = text_value(_object(primary.get("source")).get("display_name")) or text_value(
-            primary.get("display_name")
-        )
-        return Paper(
-            title=title,
-            abstract=rebuild_abstract(work.get("abstract_inverted_index")),
-            authors=unique(_author(a) for a in _objects(work.get("authorships"))),
-            year=parse_year(work.get("publication_year"))
-            or parse_year(work.get("publication_date")),
-            venue=venue or None,
-            doi=doi,
-            arxiv_id=_arxiv_id(work, doi),
-            url=text_value(primary.get("landing_page_url"))
-            or (f"https://doi.org/{doi}" if doi else text_value(work.get("id")))
-            or None,
-            tags=_tags(work),
-            sources=[source(path, self.name, line=line, record=record)],
-        )
+        paper = work_paper(work, [source(path, self.name, line=line, record=record)])
+        return paper or ReadIssue(str(path), "work has no title", line=line, record=record)
+
+
+def work_paper(work: JsonObject, sources: list[Source]) -> Paper | None:
+    """One OpenAlex work as a Paper (None when it has no title): shared by this reader and the
+    OpenAlex API client."""
+    title = strip_markup(work.get("title")) or strip_markup(work.get("display_name"))
+    if not title:
+        return None
+    doi = normalize_doi(text_value(work.get("doi")))
+    primary = _object(work.get("primary_location")) or _object(work.get("host_venue"))
+    venue = text_value(_object(primary.get("source")).get("display_name")) or text_value(
+        primary.get("display_name")
+    )
+    return Paper(
+        title=title,
+        abstract=rebuild_abstract(work.get("abstract_inverted_index")),
+        authors=unique(_author(a) for a in _objects(work.get("authorships"))),
+        year=parse_year(work.get("publication_year")) or parse_year(work.get("publication_date")),
+        venue=venue or None,
+        doi=doi,
+        arxiv_id=_arxiv_id(work, doi),
+        url=text_value(primary.get("landing_page_url"))
+        or (f"https://doi.org/{doi}" if doi else text_value(work.get("id")))
+        or None,
+        tags=_tags(work),
+        sources=sources,
+    )
 
 
 def rebuild_abstract(index: object) -> str:

@@ -198,6 +198,9 @@ class AnswerView(Vertical):
         paper = source.paper
         year = f" ({paper.year})" if paper.year else ""
         click = Style.from_meta({"@click": f"source({source.number})"})
+        retracted = (" retracted", Style.parse("bold red"))
         return Content.assemble(
-            (f"[{source.number}]", Style(bold=True) + click), f" {paper.title}{year}"
+            (f"[{source.number}]", Style(bold=True) + click),
+            f" {paper.title}{year}",
+            *([retracted] if paper.retracted else []),
         )

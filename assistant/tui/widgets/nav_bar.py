@@ -12,6 +12,7 @@ SCREENS = (
     ("map", "F3", "Map"),
     ("draft", "F4", "Draft"),
     ("history", "F5", "History"),
+    ("discover", "F6", "Discover"),
 )
 
 
