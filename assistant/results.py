@@ -19,14 +19,50 @@ EVIDENCE_LABEL = "Extracted from the abstracts (no language model configured)"
 
 
 @dataclass(frozen=True)
+class Location:
+    """Where a passage stands in its paper: the abstract (nothing set), or the full text: its
+    section, the pages it starts and ends on, and character offsets into those pages' text."""
+
+    section: str = ""
+    page: int | None = None
+    page_end: int | None = None
+    start: int | None = None
+    """Offset into the text of ``page`` where the passage starts."""
+
+    end: int | None = None
+    """Offset into the text of ``page_end`` where it ends."""
+
+    @property
+    def pages(self) -> str:
+        """As a citation names them: "6", "6-7", or "" (no page: an abstract)."""
+        if self.page is None:
+            return ""
+        last = self.page_end if self.page_end is not None else self.page
+        return str(self.page) if last == self.page else f"{self.page}-{last}"
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A passage of a paper, as a task uses it: its text and where it stands."""
+
+    text: str
+    location: Location = field(default_factory=Location)
+    chunk_id: str = ""
+
+
+@dataclass(frozen=True)
 class Source:
     """A paper given to the model as numbered source ``number`` (1-based), with the passages
     that were packed into the prompt."""
 
     number: int
     paper: Paper
-    passages: list[str]
+    passages: list[Passage]
     score: float
+
+    @property
+    def texts(self) -> list[str]:
+        return [passage.text for passage in self.passages]
 
 
 @dataclass(frozen=True)
@@ -39,6 +75,10 @@ class CitedSentence:
 
     paragraph: int = 0
     """0-based paragraph (or, in an evidence-mode draft, theme) it belongs to."""
+
+    pages: dict[int, str] = field(default_factory=dict)
+    """Pages cited, by source number, as written ("6", "6-7"); sources cited without a page
+    are not in it."""
 
     quoted_from: str | None = None
     """Set when the sentence is a verbatim quotation of the one source it cites (evidence

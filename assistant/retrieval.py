@@ -9,7 +9,7 @@ the papers for diversity. Filters on year, tag and collection apply to both retr
 
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -20,6 +20,7 @@ from assistant.index.filters import Filters
 from assistant.index.lexical import LexicalIndex
 from assistant.index.records import StoredChunk
 from assistant.index.store import ChunkStore
+from assistant.results import Location
 from assistant.settings import RetrievalSettings
 from assistant.vectors import mmr
 
@@ -31,6 +32,7 @@ class Passage:
     chunk_id: str
     text: str
     score: float
+    location: Location = field(default_factory=Location)
 
 
 @dataclass(frozen=True)

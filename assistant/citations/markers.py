@@ -1,4 +1,5 @@
-"""Citation markers in generated text: ``[1]``, ``[1, 3]``, ``[1-3]``, ``[1][2]``, ``[[12]]``.
+"""Citation markers in generated text: ``[1]``, ``[1, 3]``, ``[1-3]``, ``[1][2]``, ``[[12]]``,
+and with the pages of a full-text source: ``[3, p. 6]``, ``[3, pp. 6-7; 5]``.
 
 A marker may cite only the sources that were given. ``parse_markers`` turns a finished reply into
 ``CitedSentence``s (markers out of the text, their numbers in ``citations``) and reports every
@@ -12,19 +13,26 @@ Pandoc's form) names no given source, so it is always removed and reported the s
 """
 
 import re
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 
 from assistant.results import CitedSentence
 from assistant.sentences import split_sentences
 
-MARKER = re.compile(r"\[\[?\s*(\d{1,6}(?:\s*(?:[-–—,;]|and)\s*\d{1,6})*)\s*\]\]?")
-"""One bracketed group of source numbers, with single or double brackets."""
+_PAGES = r"pp?\.\s*(\d{1,5}(?:\s*[-–]\s*\d{1,5})?)"
+_ENTRY = rf"\d{{1,6}}(?:\s*,\s*{_PAGES.replace('(', '(?:', 1)})?"
+MARKER = re.compile(rf"\[\[?\s*({_ENTRY}(?:\s*(?:[-–—,;]|and)\s*{_ENTRY})*)\s*\]\]?")
+"""One bracketed group of source numbers, each perhaps with its pages, in single or double
+brackets."""
+_CITED = re.compile(
+    rf"(\d{{1,6}})(?:\s*[-–—]\s*(\d{{1,6}})(?!\d)(?!\s*,\s*pp?\.))?(?:\s*,\s*{_PAGES})?"
+)
+"""One entry of a marker's body: a number (or a range of them), perhaps with its pages."""
 
 KEY_MARKER = re.compile(r"\[\s*-?@[^\s\[\]@;,]+(?:\s*[;,]\s*-?@[^\s\[\]@;,]+)*\s*\]")
 """A citation by key: ``[@key]``, ``[@a; @b]``. Sources are cited by number, never this way."""
 
-_MARKER_BODY = r"[\d\s,;\-–—and]"
+_MARKER_BODY = r"[\d\s,;\-–—andp.]"
 """What a marker's brackets may hold."""
 
 OPEN_MARKER = re.compile(rf"\[\[?{_MARKER_BODY}*\Z")
@@ -73,16 +81,26 @@ def _refs(match: re.Match[str]) -> str:
     return "(ref.) " if match.group(0)[-1:].isspace() else "(ref.)"
 
 
+def marker_citations(body: str) -> list[tuple[int, str]]:
+    """What one marker's body cites: each source number with the pages it names ("" for
+    none, else "6" or "6-7"), ranges of sources expanded: ``"1-3, 5, p. 4"`` -> ``[(1, ""),
+    (2, ""), (3, ""), (5, "4")]``."""
+    cited: list[tuple[int, str]] = []
+    for match in _CITED.finditer(body):
+        first, last, pages = match.group(1), match.group(2), match.group(3)
+        pages = re.sub(r"\s*[-–]\s*", "-", pages) if pages else ""
+        if last is None:
+            cited.append((int(first), pages))
+        elif 0 <= int(last) - int(first) <= MAX_RANGE:
+            cited.extend((n, "") for n in range(int(first), int(last) + 1))
+        else:  # read as its two ends
+            cited.extend([(int(first), ""), (int(last), pages)])
+    return cited
+
+
 def marker_numbers(body: str) -> list[int]:
     """The numbers one marker's body names, ranges expanded: ``"1-3, 5"`` -> ``[1, 2, 3, 5]``."""
-    numbers: list[int] = []
-    for part in re.split(r"\s*(?:[,;]|and)\s*", body.strip()):
-        ends = [int(n) for n in re.split(r"\s*[-–—]\s*", part) if n.isdigit()]
-        if len(ends) == 2 and 0 <= ends[1] - ends[0] <= MAX_RANGE:
-            numbers.extend(range(ends[0], ends[1] + 1))
-        else:
-            numbers.extend(ends)
-    return numbers
+    return [number for number, _ in marker_citations(body)]
 
 
 def validate(numbers: Iterable[int], valid: Collection[int], parsed: Parsed) -> list[int]:
@@ -98,10 +116,25 @@ def validate(numbers: Iterable[int], valid: Collection[int], parsed: Parsed) -> 
 
 def strip_markers(text: str) -> tuple[str, list[int]]:
     """``text`` without its markers (and the spaces they leave), and every number they named."""
-    numbers: list[int] = []
+    stripped, cited = strip_citations(text)
+    return stripped, [number for number, _ in cited]
+
+
+def strip_citations(text: str) -> tuple[str, list[tuple[int, str]]]:
+    """``text`` without its markers, and what they cited: source numbers with their pages."""
+    cited: list[tuple[int, str]] = []
     for match in MARKER.finditer(text):
-        numbers.extend(marker_numbers(match.group(1)))
-    return tidy(MARKER.sub(" ", text)), numbers
+        cited.extend(marker_citations(match.group(1)))
+    return tidy(MARKER.sub(" ", text)), cited
+
+
+def pages_of(cited: Iterable[tuple[int, str]], kept: Collection[int]) -> dict[int, str]:
+    """The pages cited for the numbers kept (the first pages named for each)."""
+    pages: dict[int, str] = {}
+    for number, named in cited:
+        if named and number in kept:
+            pages.setdefault(number, named)
+    return pages
 
 
 def tidy(text: str) -> str:
@@ -136,28 +169,50 @@ def add_sentence(
     lead = re.match(rf"(?:\s*{MARKER.pattern})+", raw) if leading_to_previous else None
     previous = parsed.sentences[-1] if parsed.sentences else None
     if lead and previous is not None and previous.paragraph == paragraph:
-        _, numbers = strip_markers(lead.group(0))
-        merged = validate([*previous.citations, *numbers], valid, parsed)
-        parsed.sentences[-1] = CitedSentence(previous.text, merged, paragraph)
+        _, led = strip_citations(lead.group(0))
+        parsed.sentences[-1] = _cited_more(previous, led, valid, parsed)
         raw = raw[lead.end() :]
-    text, numbers = strip_markers(raw)
-    cited = validate([*citations, *numbers], valid, parsed)
+    text, found = strip_citations(raw)
+    numbers = validate([*citations, *(n for n, _ in found)], valid, parsed)
     if text.strip(" .,;:"):
-        parsed.sentences.append(CitedSentence(text, cited, paragraph))
-    elif cited and parsed.sentences:
-        last = parsed.sentences[-1]
-        merged = validate([*last.citations, *cited], valid, parsed)
-        parsed.sentences[-1] = CitedSentence(last.text, merged, last.paragraph)
+        parsed.sentences.append(
+            CitedSentence(text, numbers, paragraph, pages=pages_of(found, numbers))
+        )
+    elif numbers and parsed.sentences:
+        parsed.sentences[-1] = _cited_more(parsed.sentences[-1], found, valid, parsed)
 
 
-def format_marker(citations: Iterable[int]) -> str:
+def _cited_more(
+    sentence: CitedSentence, cited: list[tuple[int, str]], valid: Collection[int], parsed: Parsed
+) -> CitedSentence:
+    """``sentence`` citing ``cited`` too (the valid ones)."""
+    numbers = validate([*sentence.citations, *(n for n, _ in cited)], valid, parsed)
+    pages = sentence.pages | {
+        n: p for n, p in pages_of(cited, numbers).items() if n not in sentence.pages
+    }
+    return replace(sentence, citations=numbers, pages=pages)
+
+
+def format_marker(citations: Iterable[int], pages: Mapping[int, str] | None = None) -> str:
+    """``[1, 3]``; with pages, entries apart by semicolons: ``[3, p. 6; 5, pp. 2-3]``."""
     numbers = sorted(set(citations))
-    return f"[{', '.join(map(str, numbers))}]" if numbers else ""
+    if not numbers:
+        return ""
+    if not pages or not any(pages.get(n) for n in numbers):
+        return f"[{', '.join(map(str, numbers))}]"
+    return f"[{'; '.join(str(n) + page_locator(pages.get(n, ''), ', ') for n in numbers)}]"
 
 
-def with_marker(text: str, citations: Iterable[int]) -> str:
+def page_locator(pages: str, before: str = "") -> str:
+    """``"6"`` -> ``"p. 6"``, ``"6-7"`` -> ``"pp. 6-7"`` (after ``before``); "" for none."""
+    if not pages:
+        return ""
+    return f"{before}{'pp.' if '-' in pages else 'p.'} {pages}"
+
+
+def with_marker(text: str, citations: Iterable[int], pages: Mapping[int, str] | None = None) -> str:
     """The sentence with its marker placed before the closing punctuation: ``"… inputs [2]."``."""
-    return place(text, format_marker(citations))
+    return place(text, format_marker(citations, pages))
 
 
 def place(text: str, marker: str, separator: str = " ") -> str:
@@ -184,7 +239,7 @@ def render(sentences: Iterable[CitedSentence]) -> str:
     paragraphs: dict[int, list[str]] = {}
     for sentence in sentences:
         paragraphs.setdefault(sentence.paragraph, []).append(
-            cite(sentence, format_marker(sentence.citations))
+            cite(sentence, format_marker(sentence.citations, sentence.pages))
         )
     return "\n\n".join(" ".join(p) for p in paragraphs.values())
 
@@ -223,9 +278,9 @@ class MarkerStream:
         return _SPACED_MARKER.sub(self._replace, text)
 
     def _replace(self, match: re.Match[str]) -> str:
-        numbers = marker_numbers(match.group(1))
-        kept = sorted({n for n in numbers if n in self.valid})
+        cited = marker_citations(match.group(1))
+        kept = sorted({n for n, _ in cited if n in self.valid})
         if not kept:
             return ""
         space = match.group(0)[: len(match.group(0)) - len(match.group(0).lstrip())]
-        return f"{space}{format_marker(kept)}"
+        return f"{space}{format_marker(kept, pages_of(cited, kept))}"

@@ -137,9 +137,15 @@ def decode_entry(row: dict[str, Any]) -> EntryRow:
     for column in JSON_COLUMNS:
         row[column] = json.loads(row[column])
     row["sources"] = [SourceRecord(**source) for source in row["sources"]]
-    row["sentences"] = [CitedSentence(**sentence) for sentence in row["sentences"]]
+    row["sentences"] = [_sentence(sentence) for sentence in row["sentences"]]
     row["headings"] = {int(paragraph): title for paragraph, title in row["headings"].items()}
     return EntryRow(**row)
+
+
+def _sentence(stored: dict[str, Any]) -> CitedSentence:
+    """A cited sentence as stored (JSON turns its pages' source numbers into strings)."""
+    pages = {int(number): page for number, page in stored.pop("pages", {}).items()}
+    return CitedSentence(**stored, pages=pages)
 
 
 def dump_json(value: Any) -> str:

@@ -100,7 +100,7 @@ def _sentences(sources: Sequence[Source]) -> list[_Sentence]:
     seen: set[str] = set()
     found: list[_Sentence] = []
     for rank, source in enumerate(sources):
-        texts = [s for passage in source.passages for s in split_sentences(passage)]
+        texts = [s for passage in source.texts for s in split_sentences(passage)]
         for text in texts or [source.paper.title]:
             if text not in seen and (len(text.split()) >= MIN_WORDS or len(texts) <= 1):
                 seen.add(text)
@@ -109,7 +109,7 @@ def _sentences(sources: Sequence[Source]) -> list[_Sentence]:
 
 
 def _text(source: Source) -> str:
-    return " ".join([source.paper.title, *source.passages])
+    return " ".join([source.paper.title, *source.texts])
 
 
 def _overlap(query: str, texts: Sequence[str]) -> np.ndarray:

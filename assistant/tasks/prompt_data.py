@@ -12,12 +12,13 @@ becomes ``(ref.)``, so no abstract can put a source number in front of the model
 import re
 from collections.abc import Iterable, Sequence
 
-from assistant.citations.markers import unmark
+from assistant.citations.markers import page_locator, unmark
 from assistant.corpus.paper import Paper
 from assistant.library import Library
 from assistant.llm.budget import pack
-from assistant.results import Source
-from assistant.retrieval import PaperHit, Passage
+from assistant.results import Location, Passage, Source
+from assistant.retrieval import PaperHit
+from assistant.retrieval import Passage as RetrievedPassage
 
 MAX_AUTHORS = 6
 """Authors named in a source's header; more become "et al."."""
@@ -44,7 +45,7 @@ def hits_for(library: Library, references: Sequence[str]) -> list[PaperHit]:
         paper = library.find(reference)
         if paper.id not in hits:
             texts = library.chunk_texts(paper) or [paper.abstract or paper.title]
-            passages = [Passage(f"{paper.id}#{i}", t, 1.0) for i, t in enumerate(texts)]
+            passages = [RetrievedPassage(f"{paper.id}#{i}", t, 1.0) for i, t in enumerate(texts)]
             hits[paper.id] = PaperHit(paper, 1.0, passages)
     return list(hits.values())
 
@@ -55,9 +56,13 @@ def hits_for(library: Library, references: Sequence[str]) -> list[PaperHit]:
 def all_sources(hits: Iterable[PaperHit]) -> list[Source]:
     """Every hit as a source with all its passages (evidence mode: nothing to pack)."""
     return [
-        Source(n, hit.paper, [p.text for p in hit.passages], hit.score)
+        Source(n, hit.paper, [_passage(p) for p in hit.passages], hit.score)
         for n, hit in enumerate(hits, 1)
     ]
+
+
+def _passage(found: RetrievedPassage, text: str | None = None) -> Passage:
+    return Passage(found.text if text is None else text, found.location, found.chunk_id)
 
 
 def packed_sources(hits: Sequence[PaperHit], budget: int) -> list[Source]:
@@ -70,12 +75,12 @@ def packed_sources(hits: Sequence[PaperHit], budget: int) -> list[Source]:
         for h, hit in enumerate(hits)
         for p, passage in enumerate(hit.passages)
     ]
-    kept: dict[int, list[str]] = {}
+    kept: dict[int, list[Passage]] = {}
     for key, text, _ in pack(items, budget, per_passage=PER_PASSAGE):
-        h = int(key.split(":")[0])
+        h, p = map(int, key.split(":"))
         passage = text.removeprefix(heads[h])  # the best passage may come back cut short
         if passage.strip() and passage != text:
-            kept.setdefault(h, []).append(passage)
+            kept.setdefault(h, []).append(_passage(hits[h].passages[p], passage))
     chosen = [(hits[h], kept[h]) for h in sorted(kept)]
     return [
         Source(n, hit.paper, passages, hit.score) for n, (hit, passages) in enumerate(chosen, 1)
@@ -104,10 +109,17 @@ def sources_block(sources: Sequence[Source]) -> str:
     parts = ["<sources>"]
     for source in sources:
         parts.append(header(source.paper, source.number))
-        parts.extend(f"text: {neutralise(passage)}" for passage in source.passages)
+        parts.extend(f"{_label(p.location)}: {neutralise(p.text)}" for p in source.passages)
         parts.append("</source>")
     parts.append("</sources>")
     return "\n".join(parts)
+
+
+def _label(location: Location) -> str:
+    """``text``; a full-text passage says where it stands: ``text (p. 6, 3 Method)``."""
+    where = [page_locator(location.pages), neutralise(location.section)]
+    shown = ", ".join(part for part in where if part)
+    return f"text ({shown})" if shown else "text"
 
 
 def data_block(tag: str, text: str, **attributes: str) -> str:

@@ -113,7 +113,7 @@ async def _rewrite(
     """The result with each failing sentence replaced by the model's rewrite, or removed (the
     indices of those removed come with it); None when the model's reply cannot be read."""
     failing = _failing(report)
-    documents = [Document.of(s.paper, s.passages) for s in result.sources]
+    documents = [Document.of(s.paper, s.texts) for s in result.sources]
     numbers = [s.number for s in result.sources]
     texts = [result.sentences[i].text for i in failing]
     judged = await checker.judge_each(texts, documents)

@@ -102,9 +102,7 @@ class Checker:
     async def check_result(self, result: TaskResult) -> CheckReport:
         """A task's result, its numbered sources as the citations."""
         by_number = {
-            s.number: Resolution(
-                f"[{s.number}]", Document.of(s.paper, s.passages), s.paper, "source"
-            )
+            s.number: Resolution(f"[{s.number}]", Document.of(s.paper, s.texts), s.paper, "source")
             for s in result.sources
         }
         claims = [
