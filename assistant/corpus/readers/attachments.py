@@ -8,16 +8,13 @@ be read is a caveat: the record is kept with its metadata.
 """
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from assistant.corpus.paper import Paper
 from assistant.corpus.readers.base import Item, ReadIssue
-from assistant.corpus.readers.pdf import PdfRead
+from assistant.corpus.readers.pdf import PdfParser
 from assistant.errors import InputError
-
-PdfParser = Callable[[Path], PdfRead]
-"""What reads an attachment: ``read_pdf``, or a wrapper that skips unchanged files."""
 
 _UNESCAPED_SEMICOLON = re.compile(r"(?<!\\);")
 _UNESCAPED_COLON = re.compile(r"(?<!\\):")

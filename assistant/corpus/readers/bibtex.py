@@ -20,10 +20,11 @@ from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_la
 
 from assistant.corpus.normalize import clean_text, normalize_doi
 from assistant.corpus.paper import Paper
-from assistant.corpus.readers.attachments import PdfParser, bibtex_pdfs, with_full_text
+from assistant.corpus.readers.attachments import bibtex_pdfs, with_full_text
 from assistant.corpus.readers.base import Item, ReadIssue
 from assistant.corpus.readers.fields import find_arxiv_id, parse_year, source, split_list, unique
 from assistant.corpus.readers.names import person_name, split_authors
+from assistant.corpus.readers.pdf import PdfParser
 from assistant.corpus.readers.text import open_text
 
 MAX_ENTRY_CHARS = 4_000_000

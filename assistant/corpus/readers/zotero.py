@@ -34,7 +34,7 @@ from typing import TypeVar
 from assistant.corpus.keys import unique_keys
 from assistant.corpus.normalize import clean_text, normalize_doi
 from assistant.corpus.paper import Paper
-from assistant.corpus.readers.attachments import PdfParser, with_full_text
+from assistant.corpus.readers.attachments import with_full_text
 from assistant.corpus.readers.base import Item, ReadIssue
 from assistant.corpus.readers.fields import (
     clean_abstract,
@@ -44,6 +44,7 @@ from assistant.corpus.readers.fields import (
     strip_markup,
     unique,
 )
+from assistant.corpus.readers.pdf import PdfParser
 from assistant.corpus.walk import ZOTERO_DATABASE
 from assistant.errors import InputError
 

@@ -84,8 +84,9 @@ class Vocabulary:
         compound = self.counts[f"{left}-{right}".casefold()]
         if joined or compound:
             return joined >= compound
-        if right[0].isupper() and len(left) > 2:
-            return False
+        if right.casefold() in _SUFFIXES:
+            return True
+        if (right[0].isupper() and len(left) > 2) or second[len(right) : len(right) + 1] == "-":
+            return False  # "Bose-" + "Einstein", "end-" + "to-end"
         adverb = len(left) > _MIN_WORD and left.endswith("ly")  # "automatically-" + "detected"
-        word = len(left) >= _MIN_WORD and (adverb or self.counts[left.casefold()])
-        return not word or right.casefold() in _SUFFIXES
+        return not (len(left) >= _MIN_WORD and (adverb or self.counts[left.casefold()]))

@@ -33,6 +33,10 @@ _OPEN_ERRORS = {
         "damaged or truncated: not a readable PDF",
         "download it again, or re-save it from a PDF viewer",
     ),
+    pdfium_c.FPDF_ERR_SUCCESS: (
+        "the PDF has no pages (pdfium opens no document without one)",
+        "check that it opens in a viewer",
+    ),
 }
 
 
@@ -67,7 +71,7 @@ def open_pdf(path: Path) -> pdfium.PdfDocument:
         document = pdfium.PdfDocument(path)
     except pdfium.PdfiumError as error:
         problem, hint = _OPEN_ERRORS.get(
-            error.err_code or -1, (f"cannot be opened ({error})", "check that it opens in a viewer")
+            error.err_code, (f"cannot be opened ({error})", "check that it opens in a viewer")
         )
         raise InputError(f"{path}: {problem}", hint=hint) from error
     except OSError as error:

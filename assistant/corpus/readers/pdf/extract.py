@@ -1,58 +1,44 @@
 """Characters and their positions from pdfium, gathered into lines, one page at a time.
 
-Each character's code point, loose box, size and angle are read through pdfium's C API. They
-become runs where pdfium breaks a line, or where the next character jumps back, leaves a gap
-wider than about an em, or stops overlapping vertically (so two columns written on one baseline
-stay apart). Runs on one baseline with no wide gap between them (a superscript that made pdfium
-break the line) are joined again. Rotated characters (an arXiv stamp along the margin) are kept
-apart as side text. A TeX accent drawn as a glyph of its own ("M´exico") is put back on the
-letter it sits over, wherever pdfium placed it in the text.
+pdfium gives the page's text with its own line breaks. A line it draws as one rectangle of
+one line's height is taken whole (most lines of a LaTeX paper, and the fast path). Any other is
+read character by character, each one's loose box through pdfium's C API, and split into runs
+where the next character jumps back and down, leaves a gap wider than about an em, or stops
+overlapping vertically (so two columns written on one baseline stay apart). A line's size is
+its font size scaled by its text matrix (PDFlib draws at size 1, scaled), sampled on a few of
+its characters. Rotated lines (an arXiv stamp along the margin) are kept apart as side text. A
+page holding a TeX accent is read character by character throughout, to place the accent.
 """
 
 import ctypes
 import math
 import statistics
 import sys
-import unicodedata
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from assistant.corpus.readers.pdf.layout import Line
+from assistant.corpus.readers.pdf.runs import ACCENTS, Accent, Run, join_runs, place_accent
 
-_GAP = 1.2
-"""A horizontal gap wider than this many font sizes splits a run."""
-_TOUCHING = 0.1
-"""Letters closer than this many font sizes have no space between them."""
 _LINE_BREAKS = frozenset("\r\n")
-_HYPHEN_MARKS = {"\ufffe": "-", "\x02": "-"}
+_HYPHEN_MARKS = str.maketrans({"\ufffe": "-", "\x02": "-"})
 """pdfium marks a hyphen it sees at the end of a line with U+FFFE (older builds: U+0002)."""
-_ACCENTS = {
-    "\u00a8": "\u0308",  # diaeresis
-    "\u00b4": "\u0301",  # acute
-    "\u02cb": "\u0300",  # grave
-    "\u02dc": "\u0303",  # tilde
-    "\u02c6": "\u0302",  # circumflex
-    "\u02da": "\u030a",  # ring
-    "\u00b8": "\u0327",  # cedilla
-    "\u02dd": "\u030b",  # double acute
-    "\u02c7": "\u030c",  # caron
-    "\u02d8": "\u0306",  # breve
-    "\u02d9": "\u0307",  # dot above
-    "\u00af": "\u0304",  # macron
-}
-"""Spacing accents, as TeX fonts draw them apart from their letter, and their combining forms."""
-_LONE_ACCENTS = {"\u02da": "°"}
-"""An accent over no letter: a ring before "C" is a degree sign."""
 _ANGLE_SAMPLES = 200
+_TALL = 1.8
+"""A rectangle taller than this many font sizes holds more than one line."""
 _INVISIBLE = 3
 """``FPDF_TEXTRENDERMODE_INVISIBLE``: text drawn for search only, as OCR layers are."""
 _BOLD_NAMES = ("bold", "black", "heavy", "semibold", "demi", "medi", "cmbx", "sfbx")
 _BOLD_SUFFIXES = (".b", ".bi", "-b")
 """Publishers' subset fonts such as "AdvTTaf7f9f4f.B"."""
 _FONT_NAME_BYTES = 128
+
+Box = tuple[float, float, float, float]
+"""left, bottom, right, top"""
 
 
 @dataclass
@@ -64,85 +50,6 @@ class PageText:
     chars: int = 0
     invisible: int = 0
     """Characters drawn invisibly (an OCR layer over a scanned image)."""
-
-
-@dataclass
-class _Run:
-    """Characters on one line, with their horizontal extents (NaN for a space)."""
-
-    chars: list[str] = field(default_factory=list)
-    lefts: list[float] = field(default_factory=list)
-    rights: list[float] = field(default_factory=list)
-    sizes: list[float] = field(default_factory=list)
-    x0: float = math.inf
-    x1: float = -math.inf
-    top: float = -math.inf
-    """In PDF coordinates here (y grows upwards); turned around when the line is made."""
-    bottom: float = math.inf
-    first: int = -1
-    last: int = -1
-    baseline: float = math.nan
-    """Vertical centre of the last character added..."""
-    last_left: float = math.nan
-    """...and its left edge."""
-    em: float = 1.0
-    """Its font size, once it is complete."""
-    near_accent: set[int] = field(default_factory=set)
-    """Spaces next to an accent taken out of the text (pdfium spaces it off: "M ´ exico")."""
-
-    def add(self, char: str, index: int, box: "pdfium_c.FS_RECTF", size: float) -> None:
-        left, right, top, bottom = box.left, box.right, box.top, box.bottom
-        self.chars.append(char)
-        self.lefts.append(left)
-        self.rights.append(right)
-        self.sizes.append(size)
-        if left < self.x0:
-            self.x0 = left
-        if right > self.x1:
-            self.x1 = right
-        if top > self.top:
-            self.top = top
-        if bottom < self.bottom:
-            self.bottom = bottom
-        self.baseline = (top + bottom) / 2
-        self.last_left = left
-        if self.first < 0:
-            self.first = index
-        self.last = index
-
-    def space(self, near_accent: bool = False) -> None:
-        if near_accent:
-            self.near_accent.add(len(self.chars))
-        self.chars.append(" ")
-        self.lefts.append(math.nan)
-        self.rights.append(math.nan)
-
-    def extend(self, other: "_Run") -> None:
-        if other.x0 - self.x1 > 0.15 * self.size():
-            self.space()
-        self.near_accent |= {index + len(self.chars) for index in other.near_accent}
-        self.chars += other.chars
-        self.lefts += other.lefts
-        self.rights += other.rights
-        self.sizes += other.sizes
-        self.x1 = max(self.x1, other.x1)
-        self.top = max(self.top, other.top)
-        self.bottom = min(self.bottom, other.bottom)
-        self.last = other.last
-
-    def size(self) -> float:
-        return max(statistics.median(self.sizes), 1.0)
-
-
-@dataclass(frozen=True)
-class _Accent:
-    mark: str
-    x: float
-    """Horizontal centre."""
-    y: float
-    """Vertical centre (PDF coordinates)."""
-    spacing: str
-    """The character as drawn, kept when it sits over no letter."""
 
 
 class _Frame:
@@ -162,12 +69,11 @@ class _Frame:
             x, y = y, -x  # a quarter turn clockwise
         return x + self.dx, y + self.dy
 
-    def upright(self, box: "pdfium_c.FS_RECTF") -> None:
+    def upright(self, left: float, bottom: float, right: float, top: float) -> Box:
         if not self.quarter:
-            return
-        (x0, y0), (x1, y1) = self.point(box.left, box.bottom), self.point(box.right, box.top)
-        box.left, box.right = min(x0, x1), max(x0, x1)
-        box.bottom, box.top = min(y0, y1), max(y0, y1)
+            return left, bottom, right, top
+        (x0, y0), (x1, y1) = self.point(left, bottom), self.point(right, top)
+        return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
 
 
 def read_page(page: pdfium.PdfPage) -> PageText:
@@ -176,7 +82,7 @@ def read_page(page: pdfium.PdfPage) -> PageText:
     try:
         turns = _quarter_turns(textpage.raw)
         frame = _Frame((4 - turns) % 4, page.get_width(), page.get_height())
-        return _read_textpage(textpage, frame, turns * math.pi / 2)
+        return _PageReader(textpage, frame, turns * math.pi / 2).read()
     finally:
         textpage.close()
 
@@ -192,67 +98,102 @@ def _quarter_turns(raw: object) -> int:
     return turns.most_common(1)[0][0] if turns else 0
 
 
-def _read_textpage(textpage: pdfium.PdfTextPage, frame: _Frame, upright: float) -> PageText:
-    """``upright``: the angle of the page's text, which other angles are side text to."""
-    raw = textpage.raw
-    found = PageText()
-    runs: list[_Run] = []
-    accents: list[_Accent] = []
-    side: list[str] = []
-    run = _Run()
-    box = pdfium_c.FS_RECTF()
-    box_ref = ctypes.byref(box)
-    matrix = pdfium_c.FS_MATRIX()
-    matrix_ref = ctypes.byref(matrix)
-    pending_space = accent_seen = sideways = False
-    for index, char in enumerate(_characters(textpage)):
-        if char in _LINE_BREAKS:
-            if run.chars:
-                runs.append(run)
-                run = _Run()
-            pending_space = False
-            continue
-        if char.isspace():
-            pending_space = bool(run.chars)
-            if sideways:
-                side.append(" ")
-            continue
-        scale = 1.0
-        if pdfium_c.FPDFText_GetMatrix(raw, index, matrix_ref):
-            sideways = abs(_turn(-math.atan2(matrix.b, matrix.a) - upright)) > 0.01
-            if sideways:
-                side.append(char)
+class _PageReader:
+    def __init__(self, textpage: pdfium.PdfTextPage, frame: _Frame, upright: float) -> None:
+        self.raw = textpage.raw
+        self.text = _characters(textpage)
+        self.frame = frame
+        self.upright = upright
+        """The angle of the page's text, which other angles are side text to."""
+        self.by_character = any(char in ACCENTS for char in self.text)
+        self.found = PageText()
+        self.runs: list[Run] = []
+        self.accents: list[Accent] = []
+        self.side: list[str] = []
+        self.doubles = [ctypes.c_double() for _ in range(4)]
+        self.box = pdfium_c.FS_RECTF()
+        self.matrix = pdfium_c.FS_MATRIX()
+
+    def read(self) -> PageText:
+        for span in _pdfium_lines(self.text):
+            self.line(span)
+        lines = join_runs(self.runs)
+        for accent in self.accents:
+            place_accent(accent, lines)
+        raw = self.raw
+        found = self.found
+        found.invisible = sum(
+            len(r.chars) for r in lines if _render_mode(raw, r.first) == _INVISIBLE
+        )
+        found.lines = [_line(run, raw, self.frame.height) for run in lines]
+        found.side_text = " ".join(self.side)
+        return found
+
+    def line(self, span: range) -> None:
+        """One of pdfium's lines: ``span`` its characters' indices, spaces trimmed."""
+        text = self.text[span.start : span.stop].translate(_HYPHEN_MARKS)
+        angle, scale = self.orientation(span.start)
+        if abs(math.remainder(angle - self.upright, 2 * math.pi)) > 0.01:
+            self.side.append(" ".join(text.split()))
+            return
+        samples = (span.start, span.start + len(span) // 2, span[-1])
+        size = statistics.median(pdfium_c.FPDFText_GetFontSize(self.raw, i) for i in samples)
+        size *= scale
+        box = None if self.by_character else self.single_box(span, size)
+        if box is not None:
+            self.found.chars += sum(not char.isspace() for char in text)
+            self.runs.append(Run.whole(text, box, size, span))
+        else:
+            self.characters(span, text, size)
+
+    def orientation(self, index: int) -> tuple[float, float]:
+        """The angle (clockwise, as pdfium measures it) and scale of a character's text."""
+        matrix = self.matrix
+        if not pdfium_c.FPDFText_GetMatrix(self.raw, index, ctypes.byref(matrix)):
+            return self.upright, 1.0
+        return -math.atan2(matrix.b, matrix.a), math.hypot(matrix.c, matrix.d)
+
+    def single_box(self, span: range, size: float) -> Box | None:
+        """The line's box when pdfium draws it as one rectangle one line high."""
+        if pdfium_c.FPDFText_CountRects(self.raw, span.start, len(span)) != 1:
+            return None
+        left, top, right, bottom = self.doubles
+        refs = (ctypes.byref(value) for value in (left, top, right, bottom))
+        if not pdfium_c.FPDFText_GetRect(self.raw, 0, *refs):
+            return None
+        if top.value - bottom.value > _TALL * max(size, 1.0):
+            return None
+        return self.frame.upright(left.value, bottom.value, right.value, top.value)
+
+    def characters(self, span: range, text: str, size: float) -> None:
+        """The line read character by character, into runs."""
+        run = Run()
+        box, raw = self.box, self.raw
+        pending_space = accent_seen = False
+        for index, char in zip(span, text, strict=True):
+            if char.isspace():
+                pending_space = bool(run.chars)
                 continue
-            scale = math.hypot(matrix.c, matrix.d)  # PDFlib draws at size 1, scaled
-        if not pdfium_c.FPDFText_GetLooseCharBox(raw, index, box_ref):
-            continue
-        frame.upright(box)
-        found.chars += 1
-        char = _HYPHEN_MARKS.get(char, char)
-        if char in _ACCENTS:
-            x, y = (box.left + box.right) / 2, (box.top + box.bottom) / 2
-            accents.append(_Accent(_ACCENTS[char], x, y, char))
-            accent_seen = True
-            continue
-        size = pdfium_c.FPDFText_GetFontSize(raw, index) * scale
-        if run.chars and _breaks(run, box, size):
-            runs.append(run)
-            run = _Run()
-            pending_space = False
-        if pending_space:
-            run.space(near_accent=accent_seen)
-            pending_space = False
-        accent_seen = False
-        run.add(char, index, box, size)
-    if run.chars:
-        runs.append(run)
-    lines = _join(runs)
-    for accent in accents:
-        _place_accent(accent, lines)
-    found.invisible = sum(len(r.chars) for r in lines if _render_mode(raw, r.first) == _INVISIBLE)
-    found.lines = [_line(r, raw, frame.height) for r in lines]
-    found.side_text = "".join(side).strip()
-    return found
+            if not pdfium_c.FPDFText_GetLooseCharBox(raw, index, ctypes.byref(box)):
+                continue
+            upright = self.frame.upright(box.left, box.bottom, box.right, box.top)
+            self.found.chars += 1
+            if char in ACCENTS:
+                left, bottom, right, top = upright
+                self.accents.append(Accent(char, (left + right) / 2, (top + bottom) / 2))
+                accent_seen = True
+                continue
+            if run.chars and run.breaks(upright, size):
+                self.runs.append(run)
+                run = Run()
+                pending_space = False
+            if pending_space:
+                run.space(near_accent=accent_seen)
+                pending_space = False
+            accent_seen = False
+            run.add(char, index, upright, size)
+        if run.chars:
+            self.runs.append(run)
 
 
 def _characters(textpage: pdfium.PdfTextPage) -> str:
@@ -266,103 +207,31 @@ def _characters(textpage: pdfium.PdfTextPage) -> str:
     return "".join(chr(code) if code <= sys.maxunicode else "\ufffd" for code in codes)
 
 
-def _turn(angle: float) -> float:
-    """An angle folded into (-pi, pi]."""
-    return math.remainder(angle, 2 * math.pi)
+def _pdfium_lines(text: str) -> Iterator[range]:
+    """The indices of each line pdfium broke the text into, without its surrounding spaces."""
+    start = 0
+    for end in [*(i for i, char in enumerate(text) if char in _LINE_BREAKS), len(text)]:
+        first = start
+        while first < end and text[first].isspace():
+            first += 1
+        last = end
+        while last > first and text[last - 1].isspace():
+            last -= 1
+        if first < last:
+            yield range(first, last)
+        start = end + 1
 
 
-def _breaks(run: _Run, box: "pdfium_c.FS_RECTF", size: float) -> bool:
-    """Whether a character at ``box`` cannot continue ``run`` on its line."""
-    em = size if size > 1.0 else 1.0
-    left: float = box.left
-    top: float = box.top
-    bottom: float = box.bottom
-    lower = (top + bottom) / 2 < run.baseline - 0.5 * em
-    if left < run.last_left - em and lower:
-        return True  # back left and down: a new line pdfium did not mark
-    if left - run.x1 > _GAP * em:
-        return True
-    return top < run.bottom or bottom > run.top
-
-
-def _join(runs: list[_Run]) -> list[_Run]:
-    """Neighbouring runs on one baseline with no wide gap between them, as one."""
-    joined: list[_Run] = []
-    for run in runs:
-        if joined and _same_line(joined[-1], run):
-            joined[-1].extend(run)
-        else:
-            joined.append(run)
-    for run in joined:
-        run.em = run.size()
-    return joined
-
-
-def _same_line(left: _Run, right: _Run) -> bool:
-    gap = right.x0 - left.x1
-    em = left.size()
-    if not -0.2 * em <= gap <= _GAP * em:
-        return False
-    overlap = min(left.top, right.top) - max(left.bottom, right.bottom)
-    return overlap >= 0.5 * min(left.top - left.bottom, right.top - right.bottom)
-
-
-def _place_accent(accent: _Accent, runs: list[_Run]) -> None:
-    """Compose ``accent`` with the letter under it, or keep it where it is drawn."""
-    best: tuple[float, _Run, int] | None = None
-    for run in runs:
-        if not run.bottom - run.em <= accent.y <= run.top + run.em:
-            continue
-        if not run.x0 <= accent.x <= run.x1:
-            continue
-        for index, (left, right) in enumerate(zip(run.lefts, run.rights, strict=True)):
-            if left <= accent.x <= right and run.chars[index].isalpha():
-                distance = abs(accent.y - (run.top + run.bottom) / 2)
-                if best is None or distance < best[0]:
-                    best = (distance, run, index)
-    if best is None:
-        _insert_lone(accent, runs)
-        return
-    _, run, index = best
-    letter = "ı" if run.chars[index] == "ı" else run.chars[index]
-    composed = unicodedata.normalize("NFC", letter.replace("ı", "i") + accent.mark)
-    run.chars[index] = composed
-
-
-def _insert_lone(accent: _Accent, runs: list[_Run]) -> None:
-    """A spacing accent over no letter (a ring used as a degree sign) goes back in its line."""
-    for run in runs:
-        if run.bottom <= accent.y <= run.top and run.x0 <= accent.x <= run.x1 + run.em:
-            at = sum(1 for right in run.rights if right <= accent.x)
-            run.chars.insert(at, _LONE_ACCENTS.get(accent.spacing, accent.spacing))
-            run.lefts.insert(at, accent.x)
-            run.rights.insert(at, accent.x)
-            return
-
-
-def _line(run: _Run, raw: object, height: float) -> Line:
+def _line(run: Run, raw: object, height: float) -> Line:
     return Line(
-        text=_text(run),
+        text=run.text(),
         x0=run.x0,
         x1=run.x1,
         top=height - run.top,
         bottom=height - run.bottom,
-        size=statistics.median(run.sizes),
+        size=run.em,
         bold=_bold(raw, run.first) and _bold(raw, run.last),
     )
-
-
-def _text(run: _Run) -> str:
-    """The run's characters, without the spaces pdfium put around an accent that was taken out
-    when the letters either side of them touch."""
-    kept: list[str] = []
-    for index, char in enumerate(run.chars):
-        if index in run.near_accent and 0 < index < len(run.chars) - 1:
-            before, after = run.rights[index - 1], run.lefts[index + 1]
-            if after - before < _TOUCHING * run.em:
-                continue
-        kept.append(char)
-    return "".join(kept).strip()
 
 
 def _bold(raw: object, index: int) -> bool:

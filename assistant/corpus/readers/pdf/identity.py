@@ -21,7 +21,7 @@ from assistant.corpus.readers.pdf.references import find_ids
 
 _JUNK_TITLE = re.compile(
     r"^(?:microsoft\s+\w+\s+-|untitled|slide\s*\d|title$|document\d*$)"
-    r"|\.(?:docx?|pdf|tex|dvi|ps|rtf|txt|odt|indd|qxd)$|\d\.\.\d",
+    r"|\.(?:docx?|pdf|tex|dvi|ps|rtf|txt|odt|indd|qxd)\b|\d\.\.\d",
     re.IGNORECASE,
 )
 _BANNER = re.compile(
@@ -52,6 +52,7 @@ _TOP = 0.6
 """The title is looked for in the top 60 % of the first page."""
 _MAX_AUTHOR_LINES = 4
 _MIN_TITLE_CHARS = 8
+_TITLE_LETTERS = 0.6
 
 
 @dataclass
@@ -153,6 +154,9 @@ def _printed_title(first: FirstPage) -> str | None:
 
 def _could_be_title(text: str) -> bool:
     words = text.split()
+    letters = sum(char.isalpha() for char in text)
+    if letters < _TITLE_LETTERS * len(text.replace(" ", "")):
+        return False  # an equation
     if len(words) < 2 and not (words and len(words[0]) > 12):
         return False
     if _BANNER.search(text) or (text.isupper() and len(words) <= 3):
