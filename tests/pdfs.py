@@ -31,6 +31,18 @@ def text_pdf(path: Path, pages: Sequence[Sequence[str]], *, title: str = "") -> 
     return path
 
 
+def paper_pdf(path: Path, title: str, lines: Sequence[str], *, meta_title: str = "") -> Path:
+    """A one-page paper: its title in 16 pt bold, then its lines in 10 pt."""
+    pdf = canvas.Canvas(str(path), pagesize=A4, pageCompression=0)
+    if meta_title:
+        pdf.setTitle(meta_title)
+    y = write_lines(pdf, [title], MARGIN, HEIGHT - MARGIN, size=16, font="Times-Bold")
+    write_lines(pdf, lines, MARGIN, y - LEADING)
+    pdf.showPage()
+    pdf.save()
+    return path
+
+
 def write_lines(
     pdf: Canvas, lines: Sequence[str], x: float, y: float, size: float = 10.0, font: str = ""
 ) -> float:

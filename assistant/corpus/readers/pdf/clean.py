@@ -2,10 +2,11 @@
 
 Whether "recog-" + "nition" is one word or "two-" + "column" keeps its hyphen is decided by the
 document's own vocabulary first: the joined word seen elsewhere in it joins ("GRO-" + "BID"); the
-hyphenated compound seen elsewhere keeps its hyphen. Otherwise a hyphen after a compound's whole
-word ("state-of-the-", but not "non-tar-") or before a capital ("Bose-" + "Einstein") is kept, and
-so is one after a word of the document five letters or longer (or an adverb in -ly), unless what
-follows is a suffix ("automatically-" + "detected" keeps it, "interest-" + "ing" joins).
+hyphenated compound seen elsewhere keeps its hyphen. Otherwise a suffix joins ("interest-" +
+"ing"), and a hyphen is kept after a compound's whole word ("state-of-the-", but not "non-tar-"),
+before a capital ("Bose-" + "Einstein") or another compound ("end-" + "to-end"), after the first
+part of other compounds in the document ("fine-" + "tuned" beside "fine-tuning"), and after a
+word of the document five letters or longer or an adverb ("automatically-" + "detected").
 Anything else joins.
 """
 
@@ -27,6 +28,8 @@ _FIRST_WORD = re.compile(r"^([^\W\d_]+)")
 _MIN_WORD = 5
 """A first half this long that is a word of the document may start a compound; shorter ones
 ("for-" + "mat", "per-" + "formance") are too often the first syllable of a longer word."""
+_MIN_PREFIX = 4
+"""Shorter first parts of compounds ("in-line", "out-of-the-box") are syllables too often."""
 _SUFFIXES = frozenset(
     {"ing", "ings", "ity", "ities", "er", "ers", "ed", "es", "ation", "ations", "ality", "ment"}
     | {"ments", "ness", "able", "ible", "al", "ally", "ance", "ence", "ic", "ics", "ical", "ist"}
@@ -48,6 +51,8 @@ class Vocabulary:
 
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
+        self.prefixes: Counter[str] = Counter()
+        """First parts of the document's hyphenated words ("fine" of "fine-tune")."""
 
     def add(self, lines: Iterable[str]) -> None:
         """Count the words of consecutive lines, leaving out the halves of hyphenated breaks."""
@@ -60,7 +65,9 @@ class Vocabulary:
             if broken and words:
                 words = words[:-1]
             self.counts.update(words)
-            self.counts.update(part for word in words if "-" in word for part in word.split("-"))
+            compounds = [word.split("-") for word in words if "-" in word]
+            self.counts.update(part for parts in compounds for part in parts)
+            self.prefixes.update(parts[0] for parts in compounds)
 
     def join(self, first: str, second: str) -> str:
         """``first`` and ``second`` (consecutive lines of one paragraph) as one text."""
@@ -88,5 +95,7 @@ class Vocabulary:
             return True
         if (right[0].isupper() and len(left) > 2) or second[len(right) : len(right) + 1] == "-":
             return False  # "Bose-" + "Einstein", "end-" + "to-end"
+        if len(left) >= _MIN_PREFIX and self.prefixes[left.casefold()]:
+            return False  # "fine-" + "tuned" where the paper writes "fine-tuning"
         adverb = len(left) > _MIN_WORD and left.endswith("ly")  # "automatically-" + "detected"
         return not (len(left) >= _MIN_WORD and (adverb or self.counts[left.casefold()]))

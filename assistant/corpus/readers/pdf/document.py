@@ -6,6 +6,7 @@ read: only its own text is lost. Each page is closed before the next is loaded, 
 bounded by one page's objects plus the text kept so far.
 """
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,11 +34,14 @@ _OPEN_ERRORS = {
         "damaged or truncated: not a readable PDF",
         "download it again, or re-save it from a PDF viewer",
     ),
-    pdfium_c.FPDF_ERR_SUCCESS: (
-        "the PDF has no pages (pdfium opens no document without one)",
-        "check that it opens in a viewer",
-    ),
 }
+_NO_PAGES = ("the PDF has no pages", "check that it opens in a viewer")
+_SMALL = 1 << 20
+"""A file this small is searched for an empty page tree when pdfium will not open it."""
+_EMPTY_TREE = re.compile(
+    rb"/Type\s*/Pages\b.{0,200}?/Count\s+0\b|/Count\s+0\b.{0,200}?/Type\s*/Pages\b", re.S
+)
+_PAGE = re.compile(rb"/Type\s*/Page\b(?!s)")
 
 
 @dataclass(frozen=True)
@@ -70,16 +74,32 @@ def open_pdf(path: Path) -> pdfium.PdfDocument:
     try:
         document = pdfium.PdfDocument(path)
     except pdfium.PdfiumError as error:
-        problem, hint = _OPEN_ERRORS.get(
-            error.err_code, (f"cannot be opened ({error})", "check that it opens in a viewer")
+        # pdfium opens no document without pages, and then reports whatever error came last.
+        problem, hint = (
+            _NO_PAGES
+            if _pageless(path)
+            else _OPEN_ERRORS.get(
+                error.err_code, (f"cannot be opened ({error})", "check that it opens in a viewer")
+            )
         )
         raise InputError(f"{path}: {problem}", hint=hint) from error
     except OSError as error:
         raise InputError(f"{path}: cannot read ({error.strerror or error})") from error
     if len(document) == 0:
         document.close()
-        raise InputError(f"{path}: the PDF has no pages")
+        raise InputError(f"{path}: {_NO_PAGES[0]}", hint=_NO_PAGES[1])
     return document
+
+
+def _pageless(path: Path) -> bool:
+    """Whether a small file's page tree is plainly empty."""
+    try:
+        if path.stat().st_size > _SMALL:
+            return False
+        data = path.read_bytes()
+    except OSError:
+        return False
+    return bool(_EMPTY_TREE.search(data)) and not _PAGE.search(data)
 
 
 def metadata(document: pdfium.PdfDocument) -> dict[str, str]:

@@ -19,9 +19,8 @@ _MIN_SHARE = 0.3
 """A running line is on at least this share of the pages (odd and even ones alternate)..."""
 _MIN_PAGES = 2
 """...and on at least this many."""
-_PAGE_NUMBER = re.compile(
-    r"^(?:page\s*)?(?:\d{1,5}|[ivxlc]{1,7})(?:\s*(?:/|of)\s*\d{1,5})?$", re.IGNORECASE
-)
+_PAGE_NUMBER = re.compile(r"^(?:page)?(?:#|(?=[ivx])x{0,3}(?:ix|iv|v?i{0,3}))(?:(?:/|of)#)?$")
+"""A page number's key: "7", "vii", "Page 2 of 10", "1 / 21"."""
 ARXIV_STAMP = re.compile(
     r"^arXiv:\s*(?:\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?\s*\[[^\]]+\]\s*"
     r"\d{1,2}\s+\w{3}\s+\d{4}$"
@@ -31,18 +30,29 @@ _SPACE = re.compile(r"\s+")
 
 
 def furniture(pages: Sequence[tuple[float, Sequence[Placed]]]) -> list[set[int]]:
-    """For each page (its height and lines), the indices of the lines that are furniture."""
-    keys: list[dict[int, str]] = []
+    """For each page (its height and lines), the indices of the lines that are furniture.
+
+    A line at an edge is matched whole and by its parts (a footer and the page number beside
+    it are one row on most pages, two lines where a table splits the page into columns)."""
+    keys: list[dict[int, set[str]]] = []
     for height, lines in pages:
         keys.append(
-            {index: _key(p.line.text) for index, p in enumerate(lines) if _at_edge(p, height)}
+            {index: _keys(placed) for index, placed in enumerate(lines) if _at_edge(placed, height)}
         )
-    seen = Counter(key for page in keys for key in set(page.values()))
+    seen = Counter(key for page in keys for key in set().union(*page.values()))
     needed = max(_MIN_PAGES, math.ceil(_MIN_SHARE * len(pages)))
+
+    def running(key: str) -> bool:
+        return seen[key] >= needed or bool(_PAGE_NUMBER.match(key))
+
     dropped: list[set[int]] = []
     for (_, lines), edge in zip(pages, keys, strict=True):
-        drop = {index for index, key in edge.items() if seen[key] >= needed and len(pages) > 2}
-        drop |= {index for index in edge if _PAGE_NUMBER.match(lines[index].line.text.strip())}
+        drop = {
+            index
+            for index in edge
+            if running(_key(lines[index].line.text))
+            or all(running(_key(part)) for part in lines[index].parts)
+        }
         drop |= {index for index, p in enumerate(lines) if ARXIV_STAMP.match(p.line.text)}
         dropped.append(drop)
     return dropped
@@ -53,5 +63,10 @@ def _at_edge(placed: Placed, height: float) -> bool:
     return line.bottom < EDGE * height or line.top > (1 - EDGE) * height
 
 
+def _keys(placed: Placed) -> set[str]:
+    return {_key(placed.line.text), *map(_key, placed.parts)}
+
+
 def _key(text: str) -> str:
+    """The text with its digits as "#" and no spaces: a page number matches any other."""
     return _SPACE.sub("", _DIGITS.sub("#", text.casefold()))

@@ -129,7 +129,7 @@ def _plausible_title(value: str) -> str:
 
 
 def _printed_title(first: FirstPage) -> str | None:
-    """The largest text near the top of the page, its lines joined."""
+    """The largest text near the top of the page, its lines (close together) joined."""
     candidates = [
         (index, placed)
         for index, placed in enumerate(first.lines)
@@ -145,8 +145,12 @@ def _printed_title(first: FirstPage) -> str | None:
             if title:
                 break
             continue
-        if previous is not None and (index != previous + 1 or len(_names(placed.line.text)) > 1):
-            break  # the authors, set as large as the title (an OCR layer)
+        if previous is not None and (
+            index != previous + 1
+            or placed.gap > placed.line.size  # a paragraph below, in the same type
+            or len(_names(placed.line.text)) > 1  # the authors, as large (an OCR layer)
+        ):
+            break
         title.append(clean_line(placed.line.text))
         previous = index
     return _plausible_title(" ".join(title)) or None

@@ -28,10 +28,12 @@ _MAX_CROSSING = 0.3
 """At most this share of the characters may lie on lines crossing the gutter..."""
 _MIN_SIDE = 0.12
 """...and at least this share must lie wholly on each side of it; or, for a margin column
-(PLOS's sidebar), hardly a line may cross a gutter this wide and each side hold a few lines:"""
+(PLOS's sidebar), hardly a line may cross a gutter this wide and each side hold a few lines of
+some length:"""
 _CLEAR_GUTTER = 8.0
 _CLEAR_CROSSING = 0.03
 _CLEAR_SIDE_LINES = 3
+_CLEAR_LINE_CHARS = 12
 _MARGIN_WIDTH = 0.3
 """A side narrower than this share of the text's width, in smaller print, is a margin column."""
 _WIDE = 0.8
@@ -77,12 +79,17 @@ class Placed:
     """How far right of its column's left edge it starts."""
     gap: float
     """Space above it to the previous row of its column; infinite for a column's first row."""
-    cells: int
-    """How many lines of its column's row it was joined from (a table row has several)."""
+    parts: tuple[str, ...]
+    """The texts of the lines of its column's row it was joined from (a table row has
+    several; most lines are one)."""
     column: int
     """Which column of the page (in reading order) it belongs to."""
     flow: str
     """"text"; "note" for a footnote; "aside" for a margin column beside the text."""
+
+    @property
+    def cells(self) -> int:
+        return len(self.parts)
 
 
 def reading_order(lines: list[Line]) -> list[Placed]:
@@ -181,14 +188,22 @@ def _gutter(lines: list[Line]) -> float | None:
     if low > _MAX_CROSSING * total:
         return None
     at_low = np.flatnonzero(crossed == low)
-    runs = np.split(at_low, np.flatnonzero(np.diff(at_low) > 1) + 1)
-    widest = max(runs, key=len)
-    x = float(xs[widest[len(widest) // 2]])
+    bands = np.split(at_low, np.flatnonzero(np.diff(at_low) > 1) + 1)
+
+    def balance(band: np.ndarray) -> float:
+        """The lesser side's share of the text, cutting at the middle of ``band``."""
+        x = xs[band[len(band) // 2]]
+        return float(min(weight[x1 <= x].sum(), weight[x0 >= x].sum()))
+
+    band = max(bands, key=balance)  # not a margin beside everything but a page number
+    x = float(xs[band[len(band) // 2]])
     left, right = x1 <= x, x0 >= x
-    if min(weight[left].sum(), weight[right].sum()) >= _MIN_SIDE * total:
+    if balance(band) >= _MIN_SIDE * total:
         return x
-    clear = low <= _CLEAR_CROSSING * total and len(widest) >= _CLEAR_GUTTER
-    return x if clear and min(left.sum(), right.sum()) >= _CLEAR_SIDE_LINES else None
+    clear = low <= _CLEAR_CROSSING * total and len(band) >= _CLEAR_GUTTER
+    wordy = weight >= _CLEAR_LINE_CHARS  # not the numbers of a list beside its entries
+    sides = min((left & wordy).sum(), (right & wordy).sum())
+    return x if clear and sides >= _CLEAR_SIDE_LINES else None
 
 
 def _is_margin(side: list[Line], other: list[Line], lines: list[Line]) -> bool:
@@ -275,7 +290,8 @@ def _place(rows: list[list[Line]], number: int, flow: str) -> list[Placed]:
     for row in rows:
         line = row[0] if len(row) == 1 else _joined(row)
         gap = float("inf") if previous_bottom is None else line.top - previous_bottom
-        placed.append(Placed(line, line.x0 - left, gap, len(row), number, flow))
+        parts = tuple(part.text for part in row)
+        placed.append(Placed(line, line.x0 - left, gap, parts, number, flow))
         previous_bottom = line.bottom
     return placed
 

@@ -45,7 +45,11 @@ _NUMBER = re.compile(
     r"|Appendix\s+[A-H0-9]{1,2}[.:]?)\s+(?P<title>\S.*)$"
 )
 _RUN_IN = re.compile(r"^(?P<title>Abstract|ABSTRACT|Summary)\s*(?:[.:—–]|-{1,2})\s*(?P<rest>\S.*)$")
-_NOT_TITLES = re.compile(r"^(?:fig(?:ure)?|table|tab|algorithm|listing|box|eq|equation)\b", re.I)
+_NOT_TITLES = re.compile(
+    r"^(?:fig(?:ure)?|table|tab|algorithm|listing|box|eq|equation|keywords|key words|index terms"
+    r"|subjects|ccs concepts)\b",
+    re.IGNORECASE,
+)
 _MAX_CHARS = 90
 _MAX_WORDS = 12
 _LARGER = 1.05
