@@ -9,7 +9,7 @@ be read is a caveat: the record is kept with its metadata.
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 
 from assistant.corpus.paper import Paper
 from assistant.corpus.readers.base import Item, ReadIssue
@@ -59,10 +59,19 @@ def bibtex_pdfs(value: str, folder: Path) -> list[Path]:
         raw = _ESCAPED.sub(r"\1", ":".join(parts).strip()).replace("{", "").replace("}", "")
         if not raw or _URL.match(raw):
             continue
-        path = Path(raw).expanduser()
+        path = _local(raw.replace("\\\\", "\\"))
         if "pdf" in kind.lower() or path.suffix.lower() == ".pdf":
             pdfs.append(_located(path, folder))
     return pdfs
+
+
+def _local(raw: str) -> Path:
+    """A path as written, its Windows separators turned when it is relative (JabRef on
+    Windows writes ``JabRef\\\\paper.pdf``)."""
+    windows = PureWindowsPath(raw)
+    if "\\" in raw and "/" not in raw and not windows.drive:
+        return Path(*windows.parts)
+    return Path(raw).expanduser()
 
 
 def _located(path: Path, folder: Path) -> Path:
