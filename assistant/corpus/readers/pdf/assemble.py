@@ -20,6 +20,10 @@ from assistant.corpus.readers.pdf.sections import BODY, FRONT, Heading, heading
 
 _PARAGRAPH_GAP = 0.7
 """A gap above a line wider than this many font sizes starts a paragraph."""
+_WRAPPED_WORDS = 9
+"""A numbered heading this long that runs on in its style is a list item, not a title."""
+_TEXT_WORDS = 4
+"""A line of text under a heading has this many words at least (a table cell fewer)."""
 _LOOKAHEAD = 12
 """A bare "[1]" starts a reference list when "[2]" follows within this many lines."""
 _SENTENCE_END = (".", "!", "?", ":")
@@ -114,9 +118,11 @@ def _headings(
 
 
 def _unwrapped(items: list[_Item], vocabulary: Vocabulary) -> list[_Item]:
-    """Headings that run on to a second line in their style: a numbered one broken with a
-    hyphen keeps it as part of its title; any other is no heading but a paragraph (or a list
-    item) set in bold or large type, unless it names a section every paper has."""
+    """Headings that run on to a second line in their style: a short numbered one keeps it as
+    part of its title; any other is no heading but a paragraph (or a list item) set in bold or
+    large type, unless it names a section every paper has. An unnumbered
+    title must also be followed by a line of text: a bold cell of a table is followed by short
+    ones."""
     kept: list[_Item] = []
     skip = False
     for item, after in zip(items, [*items[1:], None], strict=True):
@@ -125,14 +131,26 @@ def _unwrapped(items: list[_Item], vocabulary: Vocabulary) -> list[_Item]:
             continue
         found = item.heading
         if found and not found.rest and after and not after.heading and _same_style(item, after):
-            if found.number is not None and found.title.endswith("-"):
+            if found.number is not None and len(found.title.split()) < _WRAPPED_WORDS:
                 title = vocabulary.join(found.title, after.text)
                 item = replace(item, heading=replace(found, title=title))
                 skip = True
             elif found.kind == BODY:
                 item = replace(item, heading=None)
+        elif found and not found.known and not _followed_by_text(item, after):
+            item = replace(item, heading=None)
         kept.append(item)
     return kept
+
+
+def _followed_by_text(item: _Item, after: _Item | None) -> bool:
+    """Whether what follows a title reads as text under it: a heading, a line of a few words,
+    a line alone on its row of the same column (a run-in subheading), or anything on the next
+    page."""
+    if after is None or after.heading or after.page != item.page:
+        return True
+    below = after.placed.column == item.placed.column and after.placed.cells == 1
+    return below or len(after.text.split()) >= _TEXT_WORDS
 
 
 def _same_style(first: _Item, second: _Item) -> bool:
