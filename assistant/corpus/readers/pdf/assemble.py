@@ -6,6 +6,8 @@ when no such heading exists, a bracketed list starting "[1]" in the second half 
 starts the reference list, which runs until a heading or, when the list is set smaller than the
 body, a line in the body's size (RevTeX's last page puts the end of the text beside the list). A
 paragraph ends at a heading, a wider gap, or a new column, unless the sentence runs on into it.
+A figure's caption waits until the paragraph it interrupts has ended; footnotes and margin
+notes come after the page's text (``layout`` places them so).
 """
 
 import re
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field, replace
 
 from assistant.corpus.fulltext import Page, Span
 from assistant.corpus.readers.pdf.clean import Vocabulary, clean_line
+from assistant.corpus.readers.pdf.document import PdfPage
 from assistant.corpus.readers.pdf.layout import ASIDE, NOTE, TEXT, Placed
 from assistant.corpus.readers.pdf.references import BRACKETED
 from assistant.corpus.readers.pdf.sections import BODY, FRONT, Heading, heading
@@ -33,15 +36,6 @@ _CAPTION = re.compile(r"^(?:Figure|Fig\.|Table|Tab\.)\s*[A-Z]?\d+[.:]")
 
 
 @dataclass(frozen=True)
-class PageLines:
-    """One page's lines in reading order, before cleaning."""
-
-    number: int
-    height: float
-    lines: list[Placed]
-
-
-@dataclass(frozen=True)
 class _Item:
     page: int
     text: str
@@ -51,6 +45,8 @@ class _Item:
 
 @dataclass
 class Assembled:
+    """A paper's pages, its body's spans, and the lines of its reference list to be parsed."""
+
     pages: list[Page] = field(default_factory=list)
     spans: list[Span] = field(default_factory=list)
     reference_lines: list[tuple[str, Placed]] = field(default_factory=list)
@@ -70,7 +66,7 @@ class _Paragraph:
     """Nothing joins it (a heading)."""
 
 
-def assemble(pages: list[PageLines], dropped: list[set[int]]) -> tuple[Assembled, Vocabulary]:
+def assemble(pages: list[PdfPage], dropped: list[set[int]]) -> tuple[Assembled, Vocabulary]:
     kept = [
         [
             (text, placed)
@@ -99,7 +95,7 @@ def _body_size(pages: list[list[tuple[str, Placed]]]) -> float:
 
 
 def _headings(
-    pages: list[PageLines],
+    pages: list[PdfPage],
     kept: list[list[tuple[str, Placed]]],
     body_size: float,
     vocabulary: Vocabulary,
@@ -120,9 +116,8 @@ def _headings(
 def _unwrapped(items: list[_Item], vocabulary: Vocabulary) -> list[_Item]:
     """Headings that run on to a second line in their style: a short numbered one keeps it as
     part of its title; any other is no heading but a paragraph (or a list item) set in bold or
-    large type, unless it names a section every paper has. An unnumbered
-    title must also be followed by a line of text: a bold cell of a table is followed by short
-    ones."""
+    large type, unless it names a section every paper has. An unnumbered title must also be
+    followed by a line of text: a bold cell of a table is followed by short ones."""
     kept: list[_Item] = []
     skip = False
     for item, after in zip(items, [*items[1:], None], strict=True):

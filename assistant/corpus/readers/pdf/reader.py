@@ -10,7 +10,7 @@ from assistant.corpus.fulltext import Body
 from assistant.corpus.paper import Paper
 from assistant.corpus.readers.base import Item, ReadIssue
 from assistant.corpus.readers.fields import clean_abstract, source
-from assistant.corpus.readers.pdf.assemble import PageLines, assemble
+from assistant.corpus.readers.pdf.assemble import assemble
 from assistant.corpus.readers.pdf.document import (
     PageFailure,
     PdfPage,
@@ -106,9 +106,7 @@ def _body(read: list[PdfPage | PageFailure], sha256: str, own_doi: str | None) -
         if isinstance(page, PageFailure) or not page.chars
     ]
     layouts = [
-        PageLines(page.number, page.height, page.lines)
-        if isinstance(page, PdfPage)
-        else PageLines(page.number, 0.0, [])
+        page if isinstance(page, PdfPage) else PdfPage(page.number, 0.0, [], "", 0, 0)
         for page in read
     ]
     dropped = furniture([(page.height, page.lines) for page in layouts])
