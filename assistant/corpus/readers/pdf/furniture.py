@@ -13,8 +13,9 @@ from collections.abc import Sequence
 
 from assistant.corpus.readers.pdf.layout import Placed
 
-EDGE = 0.1
-"""The top and bottom tenth of a page are where running headers and footers live."""
+EDGE = 0.12
+"""The top and bottom eighth of a page are where running headers and footers live (JSS sets
+its header 76 pt below the top of an A4 page)."""
 _MIN_SHARE = 0.3
 """A running line is on at least this share of the pages (odd and even ones alternate)..."""
 _MIN_PAGES = 2

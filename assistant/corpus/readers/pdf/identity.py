@@ -53,6 +53,9 @@ _TOP = 0.6
 _MAX_AUTHOR_LINES = 4
 _MIN_TITLE_CHARS = 8
 _TITLE_LETTERS = 0.6
+_SHORT_TITLE_WORDS = 3
+_TITLE_SIZE = 1.15
+"""A title shorter than three words must stand out by its size ("Deep learning")."""
 
 
 @dataclass
@@ -153,7 +156,17 @@ def _printed_title(first: FirstPage) -> str | None:
             break
         title.append(clean_line(placed.line.text))
         previous = index
-    return _plausible_title(" ".join(title)) or None
+    joined = " ".join(title)
+    if len(joined.split()) < _SHORT_TITLE_WORDS and largest < _TITLE_SIZE * _usual_size(first):
+        return None  # two words in the body's type: a label ("Printed by"), not a title
+    return _plausible_title(joined) or None
+
+
+def _usual_size(first: FirstPage) -> float:
+    sizes = sorted(
+        size for placed in first.lines for size in [placed.line.size] * len(placed.line.text)
+    )
+    return sizes[len(sizes) // 2] if sizes else 0.0
 
 
 def _could_be_title(text: str) -> bool:

@@ -19,6 +19,7 @@ ACCENTS = {
     "\u00a8": "\u0308",  # diaeresis
     "\u00b4": "\u0301",  # acute
     "\u02cb": "\u0300",  # grave
+    "`": "\u0300",  # grave, as Computer Modern draws it
     "\u02dc": "\u0303",  # tilde
     "\u02c6": "\u0302",  # circumflex
     "\u02da": "\u030a",  # ring
