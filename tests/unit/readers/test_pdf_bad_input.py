@@ -98,6 +98,15 @@ def test_a_page_that_fails_costs_only_that_page(tmp_path):
     assert [issue.reason for issue in issues] == list(body.issues)
 
 
+def test_a_page_of_page_numbers_alone(tmp_path):
+    path = pdfs.text_pdf(tmp_path / "numbers.pdf", [["1"], ["2"]])
+
+    read = read_pdf(path)
+
+    assert [page.text for page in read.body.pages] == ["", ""]
+    assert (read.body.spans, read.identity.title) == ((), "numbers")
+
+
 def test_a_page_without_text_is_reported(tmp_path):
     path = pdfs.text_pdf(tmp_path / "gap.pdf", [["Some text on the first page."], []])
 
@@ -115,7 +124,7 @@ def test_a_file_named_pdf_that_is_not_one(tmp_path):
 
 
 def test_no_title_on_the_first_page_falls_back_on_the_metadata_then_the_file_name(tmp_path):
-    lines = ["12", "34"]  # nothing that could be a title
+    lines = ["12 34 56", "78 90 12"]  # nothing that could be a title
     titled = pdfs.text_pdf(tmp_path / "titled.pdf", [lines], title="A Title Kept in Metadata")
     bare = pdfs.text_pdf(tmp_path / "scan_0042.pdf", [lines])
 

@@ -120,7 +120,8 @@ def _unwrapped(items: list[_Item], vocabulary: Vocabulary) -> list[_Item]:
     followed by a line of text: a bold cell of a table is followed by short ones."""
     kept: list[_Item] = []
     skip = False
-    for item, after in zip(items, [*items[1:], None], strict=True):
+    for index, item in enumerate(items):
+        after = items[index + 1] if index + 1 < len(items) else None
         if skip:
             skip = False
             continue
