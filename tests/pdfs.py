@@ -65,6 +65,23 @@ def image_only_pdf(path: Path, pages: int = 2) -> Path:
     return path
 
 
+def ocr_pdf(path: Path, lines: Sequence[str]) -> Path:
+    """A scan with an OCR text layer: an image, and over it the recognised text drawn
+    invisibly (render mode 3), as OCR programs write it."""
+    image = Image.effect_noise((400, 560), 60).convert("L")
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    pdf.drawImage(ImageReader(image), 0, 0, WIDTH, HEIGHT)
+    text = pdf.beginText(MARGIN, HEIGHT - MARGIN)
+    text.setTextRenderMode(3)
+    text.setFont("Times-Roman", 10)
+    for line in lines:
+        text.textLine(line)
+    pdf.drawText(text)
+    pdf.showPage()
+    pdf.save()
+    return path
+
+
 def owner_password_pdf(path: Path, lines: Sequence[str]) -> Path:
     """Encrypted with an owner password only: it opens without one, as viewers open it."""
     pdf = canvas.Canvas(str(path), pagesize=A4, encrypt=_owner_only())

@@ -46,6 +46,19 @@ def test_a_scan_without_a_text_layer_is_a_clear_message(tmp_path):
     assert error.value.hint and "OCR" in error.value.hint
 
 
+def test_an_ocr_text_layer_is_read_with_a_caveat(tmp_path):
+    path = pdfs.ocr_pdf(tmp_path / "scanned.pdf", ["Recognised words of a scanned page,", "read."])
+
+    papers, issues = read_all(path)
+
+    body = papers[0].body
+    assert body is not None
+    assert body.pages[0].text == "Recognised words of a scanned page, read."
+    assert "the text layer looks like OCR of scanned pages: expect misread words" in [
+        issue.reason for issue in issues
+    ]
+
+
 @pytest.mark.parametrize("share", [0.1, 0.5, 0.95])
 def test_a_truncated_pdf_is_a_clear_message(tmp_path, share):
     data = S2ORC.read_bytes()

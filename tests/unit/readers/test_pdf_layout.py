@@ -18,15 +18,20 @@ LEFT, RIGHT = MARGIN, 310.0
 
 
 def two_column_paper(path: Path) -> Path:
-    """Two pages: a title across both columns, a sentence running from the foot of the left
-    column to the head of the right one, a running header, and a bare numbered reference list
-    (no "References" heading) at the end of page 2."""
+    """Two pages: a title across both columns, an arXiv stamp along the margin, a sentence
+    running from the foot of the left column to the head of the right one, a running header,
+    and a bare numbered reference list (no "References" heading) at the end of page 2."""
     pdf = canvas.Canvas(str(path), pagesize=A4, pageCompression=0)
     top = HEIGHT - MARGIN
     for number in (1, 2):
         write_lines(pdf, [f"Journal of Tests, vol. 3, page {number}"], LEFT, HEIGHT - 40, size=8)
         pdf.drawRightString(A4[0] - MARGIN, 40, str(number))
         if number == 1:
+            pdf.saveState()
+            pdf.translate(30, 250)
+            pdf.rotate(90)  # an arXiv stamp along the left margin, bottom to top
+            write_lines(pdf, ["arXiv:2101.01234v2 [cs.CL] 3 Feb 2021"], 0, 0, 20)
+            pdf.restoreState()
             y = write_lines(pdf, ["Reading Order in Two Columns"], LEFT, top, 16, "Times-Bold")
             write_lines(pdf, ["Ada Lovelace and Charles Babbage"], LEFT, y - 4, 11)
             left = ["1 Introduction", *["Body text fills the left column line by line."] * 6]
@@ -102,8 +107,12 @@ def test_a_bare_numbered_list_at_the_end_is_the_reference_list(paper):
 
 
 def test_identity_from_the_first_page(paper):
-    assert paper.identity.title == "Reading Order in Two Columns"
-    assert paper.identity.authors == ["Ada Lovelace", "Charles Babbage"]
+    identity = paper.identity
+
+    assert identity.title == "Reading Order in Two Columns"
+    assert identity.authors == ["Ada Lovelace", "Charles Babbage"]
+    assert (identity.arxiv_id, identity.year) == ("2101.01234", 2021)  # from the stamp
+    assert "arXiv" not in paper.body.pages[0].text
 
 
 @pytest.mark.parametrize(
