@@ -258,3 +258,28 @@ def test_numbered_entries_follow_their_count():
 )
 def test_identifiers_in_a_reference(text, ids):
     assert find_ids(text) == ids
+
+
+def test_two_authors_side_by_side_and_a_centred_heading(tmp_path):
+    """JSS's title page: two authors' blocks side by side, "Abstract" centred below them."""
+    path = tmp_path / "jss.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4, pageCompression=0)
+    top = HEIGHT - MARGIN
+    write_lines(pdf, ["A Title Across the Whole Width of the Page"], LEFT, top, 18, "Times-Bold")
+    write_lines(pdf, ["Grace Hopper", "Navy Laboratory", "Arlington"], 140, top - 50, 12)
+    write_lines(pdf, ["Alan Kay", "Research Park", "Palo Alto"], 340, top - 50, 12)
+    pdf.setFont("Times-Bold", 10)
+    pdf.drawCentredString(A4[0] / 2, top - 100, "Abstract")
+    body = ["We study the order in which a reader meets the blocks of a title page."] * 3
+    write_lines(pdf, body, LEFT, top - 120)
+    pdf.showPage()
+    pdf.save()
+
+    read = read_pdf(path)
+
+    assert read.body.pages[0].text.startswith(
+        "A Title Across the Whole Width of the Page\n\n"
+        "Grace Hopper Navy Laboratory Arlington Alan Kay Research Park Palo Alto\n\n"
+        "Abstract\n\nWe study"
+    )
+    assert read.abstract.startswith("We study the order in which a reader meets")

@@ -237,7 +237,30 @@ def _split(lines: list[Line], x: float) -> tuple[list[Line], list[Line], list[Li
                 full.append(line)
             else:
                 (left if on_left >= on_right else right).append(line)
-    return left, right, full
+    between = _between(left, right, toward=1) + _between(right, left, toward=-1)
+    moved = {id(line) for line in between}
+    return (
+        [line for line in left if id(line) not in moved],
+        [line for line in right if id(line) not in moved],
+        full + between,
+    )
+
+
+def _between(side: list[Line], other: list[Line], toward: int) -> list[Line]:
+    """Lines of ``side`` lying wholly in the gap between the rest of it and ``other`` (a centred
+    "Abstract" between two authors' blocks): they span both. ``toward``: 1 when ``other`` is
+    to the right, -1 when to the left."""
+    if len(side) < 2 or not other:
+        return []
+    edges = sorted((line.x1 if toward > 0 else -line.x0) for line in side)
+    gap_end = min(line.x0 for line in other) if toward > 0 else -max(line.x1 for line in other)
+    found = []
+    for line in side:
+        near, far = (line.x0, line.x1) if toward > 0 else (-line.x1, -line.x0)
+        rest_edge = edges[-2] if far == edges[-1] else edges[-1]
+        if near >= rest_edge and far <= gap_end:
+            found.append(line)
+    return found
 
 
 def _rows(lines: list[Line]) -> list[list[Line]]:
