@@ -25,7 +25,8 @@ def keys(paper: Paper) -> list[str]:
 
 
 def merge(kept: Paper, other: Paper) -> Paper:
-    """``kept`` and ``other`` as one paper: the richer record wins, gaps filled, lists united."""
+    """``kept`` and ``other`` as one paper: the richer record wins, gaps filled, lists united;
+    the full text read from a PDF is kept, whichever record brought it."""
     rich, poor = (kept, other) if kept.richness() >= other.richness() else (other, kept)
     lists = {"id", "tags", "collections", "sources"}
     fields = rich.model_dump(exclude=lists)
@@ -38,6 +39,7 @@ def merge(kept: Paper, other: Paper) -> Paper:
         tags=list(dict.fromkeys([*kept.tags, *other.tags])),
         collections=list(dict.fromkeys([*kept.collections, *other.collections])),
         sources=list(dict.fromkeys([*kept.sources, *other.sources])),
+        body=rich.body or poor.body,
     )
 
 

@@ -191,7 +191,7 @@ def _gutter(lines: list[Line]) -> float | None:
     bands = np.split(at_low, np.flatnonzero(np.diff(at_low) > 1) + 1)
 
     def balance(band: np.ndarray) -> float:
-        """The lesser side's share of the text, cutting at the middle of ``band``."""
+        """How much text (in characters) the lesser side holds, cut at the middle of ``band``."""
         x = xs[band[len(band) // 2]]
         return float(min(weight[x1 <= x].sum(), weight[x0 >= x].sum()))
 
