@@ -16,7 +16,8 @@ from typing import Any, Literal, TypeVar, get_args, get_origin, get_type_hints
 from assistant.corpus.normalize import clean_text
 
 DATA_DIR = Path(__file__).parent / "data" / "fulltext"
-PDF_DIR = DATA_DIR / "pdf"
+PDF_DIR = Path(__file__).parents[1] / "tests" / "data" / "pdf"
+"""The papers' PDFs: vendored once, with the reader's tests (their PROVENANCE.md is there)."""
 BIB_PATH = DATA_DIR / "papers.bib"
 QUESTIONS_PATH = DATA_DIR / "questions.jsonl"
 CLAIMS_PATH = DATA_DIR / "claims.jsonl"

@@ -26,7 +26,8 @@ def keys(paper: Paper) -> list[str]:
 
 def merge(kept: Paper, other: Paper) -> Paper:
     """``kept`` and ``other`` as one paper: the richer record wins, gaps filled, lists united;
-    a field filled from the other keeps its provenance, and a retraction flag is never lost."""
+    a field filled from the other keeps its provenance, a retraction flag is never lost, and
+    the full text read from a PDF is kept, whichever record brought it."""
     rich, poor = (kept, other) if kept.richness() >= other.richness() else (other, kept)
     lists = {"id", "tags", "collections", "sources", "provenance"}
     fields = rich.model_dump(exclude=lists)
@@ -43,6 +44,7 @@ def merge(kept: Paper, other: Paper) -> Paper:
         collections=list(dict.fromkeys([*kept.collections, *other.collections])),
         sources=list(dict.fromkeys([*kept.sources, *other.sources])),
         provenance=provenance,
+        body=rich.body or poor.body,
     )
 
 

@@ -3,8 +3,9 @@
 import hashlib
 from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, InstanceOf, model_validator
 
+from assistant.corpus.fulltext import Body
 from assistant.corpus.normalize import normalize_title
 
 
@@ -48,6 +49,13 @@ class Paper(BaseModel):
         default_factory=dict,
         description="Fields filled in from a scholarly API rather than read from the user's "
         "files, each with the API that gave it, e.g. {'abstract': 'openalex'}.",
+    )
+    body: InstanceOf[Body] | None = Field(
+        default=None,
+        exclude=True,
+        repr=False,
+        description="The full text read from a PDF: pages, sections, references. Never "
+        "serialised with the record (it is not validated again either: readers build it).",
     )
 
     @model_validator(mode="after")

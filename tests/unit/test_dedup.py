@@ -1,6 +1,7 @@
 """Identifiers, identity and deduplication."""
 
 from assistant.corpus.dedup import Deduplicator
+from assistant.corpus.fulltext import Body, Page
 from assistant.corpus.normalize import (
     clean_text,
     normalize_arxiv_id,
@@ -88,3 +89,18 @@ def test_a_different_paper_at_the_same_line_replaces_the_old_one() -> None:
     dedup.add(Paper(title="New paper", sources=[src("f", 1)]))
     assert [p.title for p in dedup.prune({"f"})] == ["Old paper"]
     assert [p.title for p in dedup.papers()] == ["New paper"]
+
+
+def test_the_full_text_survives_a_merge() -> None:
+    """A .bib entry and the PDF it names, read as two records of one paper, keep the PDF's text
+    whichever record is the richer."""
+    body = Body((Page(1, "The full text."),), (), (), (), "0" * 64)
+    entry = Paper(title="A Paper", doi="10.1000/a", abstract="Long " * 40, sources=[src("a", 1)])
+    pdf = Paper(title="A paper", doi="10.1000/a", sources=[src("a.pdf", 0)], body=body)
+
+    for first, second in ((entry, pdf), (pdf, entry)):
+        dedup = Deduplicator()
+        dedup.add(first)
+        merged = dedup.add(second)
+        assert merged.body is body
+        assert merged.abstract == entry.abstract

@@ -9,6 +9,7 @@ from assistant.corpus.readers.bibtex import BibtexReader
 from assistant.corpus.readers.csl_json import CslJsonReader
 from assistant.corpus.readers.daily_papers import DailyPapersReader
 from assistant.corpus.readers.openalex import OpenAlexReader
+from assistant.corpus.readers.pdf import PdfReader, is_pdf, read_pdf
 from assistant.corpus.readers.ris import RisReader
 from assistant.corpus.readers.tabular import CsvReader, JsonLinesReader
 from assistant.corpus.readers.text import head_text, looks_binary, read_head
@@ -24,10 +25,12 @@ _AMBIGUOUS_SUFFIXES = {".txt", ".json", ".xml"}
 def make_readers(columns: dict[str, str] | None = None) -> list[Reader]:
     """Every reader, most specific first (BEIR before generic JSON Lines, and so on).
 
-    ``columns`` maps Paper fields to column names for CSV and JSON Lines input.
+    ``columns`` maps Paper fields to column names for CSV and JSON Lines input. BibTeX entries
+    and Zotero items with a PDF get its full text.
     """
     return [
-        BibtexReader(),
+        PdfReader(),
+        BibtexReader(pdf=read_pdf),
         RisReader(),
         ArxivAtomReader(),
         OpenAlexReader(),
@@ -36,7 +39,7 @@ def make_readers(columns: dict[str, str] | None = None) -> list[Reader]:
         JsonLinesReader(columns),
         CsvReader(columns),
         DailyPapersReader(),
-        ZoteroReader(),
+        ZoteroReader(pdf=read_pdf),
     ]
 
 
@@ -51,6 +54,11 @@ def choose_reader(path: Path, readers: list[Reader]) -> Reader:
     zotero = next((r for r in readers if isinstance(r, ZoteroReader)), None)
     if zotero and head.startswith(SQLITE_HEADER) and is_zotero_database(path):
         return zotero  # binary, but a database we read
+    pdf = next((r for r in readers if isinstance(r, PdfReader)), None)
+    if pdf and is_pdf(head):
+        return pdf  # whatever its name
+    if path.suffix.lower() == ".pdf":
+        raise InputError(f"{path}: named .pdf but not a PDF (no %PDF- header)")
     if looks_binary(head):
         raise InputError(f"{path}: binary file, not a bibliography or text export")
     text = head_text(path)
@@ -67,5 +75,5 @@ def choose_reader(path: Path, readers: list[Reader]) -> Reader:
     raise InputError(
         f"{path}: unrecognised format",
         hint="supported: BibTeX, RIS, CSL JSON, JSON Lines, CSV, arXiv Atom, OpenAlex JSON, "
-        "BEIR corpus.jsonl, daily-papers text, Zotero database (zotero.sqlite)",
+        "BEIR corpus.jsonl, daily-papers text, Zotero database (zotero.sqlite), PDF",
     )

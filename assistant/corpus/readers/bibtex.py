@@ -20,9 +20,11 @@ from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_la
 
 from assistant.corpus.normalize import clean_text, normalize_doi
 from assistant.corpus.paper import Paper
+from assistant.corpus.readers.attachments import bibtex_pdfs, with_full_text
 from assistant.corpus.readers.base import Item, ReadIssue
 from assistant.corpus.readers.fields import find_arxiv_id, parse_year, source, split_list, unique
 from assistant.corpus.readers.names import person_name, split_authors
+from assistant.corpus.readers.pdf import PdfParser
 from assistant.corpus.readers.text import open_text
 
 MAX_ENTRY_CHARS = 4_000_000
@@ -96,10 +98,14 @@ class _Syntax(Exception):
 
 
 class BibtexReader:
-    """Reads .bib files, streaming, with every broken entry reported and skipped."""
+    """Reads .bib files, streaming, with every broken entry reported and skipped. Given a
+    ``pdf`` parser, an entry whose ``file`` field names a PDF gets that PDF's full text."""
 
     name = "bibtex"
     extensions: tuple[str, ...] = (".bib", ".bibtex", ".biblatex")
+
+    def __init__(self, pdf: PdfParser | None = None) -> None:
+        self.pdf = pdf
 
     def sniff(self, head: str) -> bool:
         return bool(_SNIFF.search(head))
@@ -124,10 +130,18 @@ class BibtexReader:
                     if any(ref not in parents for ref in _references(item.fields)):
                         waiting.append(item)  # its parent may come later in the file
                     elif item.kind not in _NOT_EMITTED:
-                        yield self._item(path, _inherit(item, parents))
+                        yield from self._items(path, _inherit(item, parents))
         for item in waiting:
             if item.kind not in _NOT_EMITTED:
-                yield self._item(path, _inherit(item, parents))
+                yield from self._items(path, _inherit(item, parents))
+
+    def _items(self, path: Path, entry: _Entry) -> Iterator[Item]:
+        item = self._item(path, entry)
+        pdfs = bibtex_pdfs(entry.fields.get("file", ""), path.parent) if self.pdf else []
+        if self.pdf and pdfs and isinstance(item, Paper):
+            yield from with_full_text(item, pdfs[0], self.pdf, ReadIssue(str(path), "", entry.line))
+        else:
+            yield item
 
     def _item(self, path: Path, entry: _Entry) -> Item:
         fields = entry.fields

@@ -16,6 +16,10 @@ Citation keys: Better BibTeX's (``better-bibtex.sqlite`` beside the database, re
 way), else Zotero 7's own ``citationKey`` field, else a "Citation Key:" line in Extra, else
 ``citations.keys.generate_key``, unique within the library. Extra may also give "arXiv:" and
 "DOI:" lines.
+
+Given a ``pdf`` parser, an item with a PDF attachment (its first, by the order they were added)
+gets that PDF's full text: a stored file is ``storage/<attachment key>/<name>`` in the data
+directory beside the database, a linked file its absolute path.
 """
 
 import shutil
@@ -30,6 +34,7 @@ from typing import TypeVar
 from assistant.corpus.keys import unique_keys
 from assistant.corpus.normalize import clean_text, normalize_doi
 from assistant.corpus.paper import Paper
+from assistant.corpus.readers.attachments import with_full_text
 from assistant.corpus.readers.base import Item, ReadIssue
 from assistant.corpus.readers.fields import (
     clean_abstract,
@@ -39,10 +44,16 @@ from assistant.corpus.readers.fields import (
     strip_markup,
     unique,
 )
+from assistant.corpus.readers.pdf import PdfParser
 from assistant.corpus.walk import ZOTERO_DATABASE
 from assistant.errors import InputError
 
 BETTER_BIBTEX_NAME = "better-bibtex.sqlite"
+STORAGE = "storage"
+_STORED = "storage:"
+"""A file Zotero keeps in ``storage/<attachment key>/``."""
+_RELATIVE_TO_BASE = "attachments:"
+"""A linked file relative to the base directory set in Zotero's preferences."""
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 _SKIPPED_TYPES = ("attachment", "note", "annotation")
@@ -74,6 +85,9 @@ class ZoteroReader:
     name = "zotero"
     extensions: tuple[str, ...] = (".sqlite",)
 
+    def __init__(self, pdf: PdfParser | None = None) -> None:
+        self.pdf = pdf
+
     def sniff(self, head: str) -> bool:
         # A database is binary: ``choose_reader`` routes it with ``is_zotero_database``.
         return head.startswith(SQLITE_HEADER.decode())
@@ -101,8 +115,29 @@ class ZoteroReader:
                 yield ReadIssue(str(path), reason, record=item.id)
             else:
                 papers.append(paper)
+        pdfs = self._pdfs(path)
         for paper, key in zip(papers, unique_keys(papers), strict=True):
-            yield paper.model_copy(update={"citation_key": key})
+            keyed = paper.model_copy(update={"citation_key": key})
+            record = paper.sources[0].record
+            attachment = pdfs.by_item.get(record or 0)
+            if self.pdf and attachment:
+                where = ReadIssue(str(path), "", record=record)
+                yield from with_full_text(keyed, attachment, self.pdf, where)
+            else:
+                yield keyed
+            if record in pdfs.notes:
+                yield ReadIssue(str(path), pdfs.notes[record], record=record)
+        if self.pdf and pdfs.unresolved:
+            yield ReadIssue(str(path), pdfs.unresolved)
+
+    def _pdfs(self, path: Path) -> "_Attachments":
+        if self.pdf is None:
+            return _Attachments()
+        try:
+            rows = read_database(path, _pdf_attachments)
+        except sqlite3.Error as error:
+            return _Attachments(unresolved=f"attachments unreadable ({error}); no full text read")
+        return _Attachments.resolve(rows, path.parent)
 
     def _paper(self, path: Path, item: _Item, bbt_key: str | None) -> Paper | None:
         fields = item.fields
@@ -133,6 +168,44 @@ class ZoteroReader:
             collections=sorted(set(item.collections)),
             sources=[source(path, self.name, record=item.id)],
         )
+
+
+@dataclass
+class _Attachments:
+    """Each parent item's first PDF attachment, as a path, and why some could not be placed."""
+
+    by_item: dict[int, Path] = field(default_factory=dict)
+    notes: dict[int, str] = field(default_factory=dict)
+    """Why an item's PDF cannot be found."""
+    unresolved: str = ""
+
+    @classmethod
+    def resolve(cls, rows: list[tuple[int, str, str]], directory: Path) -> "_Attachments":
+        """``rows``: (parent item, attachment key, path) as Zotero stores them."""
+        found = cls()
+        storage = directory / STORAGE
+        without_storage = 0
+        for parent, key, stored in rows:
+            if parent in found.by_item or parent in found.notes:
+                continue
+            if stored.startswith(_STORED):
+                if not storage.is_dir():
+                    without_storage += 1
+                    continue
+                found.by_item[parent] = storage / key / stored.removeprefix(_STORED)
+            elif stored.startswith(_RELATIVE_TO_BASE):
+                found.notes[parent] = (
+                    f"attachment {stored} is linked relative to the base directory set in "
+                    "Zotero's preferences, which the database does not record: not read"
+                )
+            else:
+                found.by_item[parent] = Path(stored)
+        if without_storage:
+            found.unresolved = (
+                f"{without_storage} items have PDFs in Zotero's storage, but there is no "
+                f"{STORAGE}/ folder beside the database: their full text is not read"
+            )
+        return found
 
 
 def is_zotero_database(path: Path) -> bool:
@@ -251,6 +324,19 @@ def _items(db: sqlite3.Connection) -> list[_Item]:
         if item_id in items and collection in paths:
             items[item_id].collections.append(paths[collection])
     return list(items.values())
+
+
+def _pdf_attachments(db: sqlite3.Connection) -> list[tuple[int, str, str]]:
+    """(parent item, attachment key, path) of every PDF attached to an item, oldest first."""
+    rows = db.execute(
+        """SELECT a.parentItemID, i.key, a.path FROM itemAttachments a
+        JOIN items i ON i.itemID = a.itemID
+        WHERE a.parentItemID IS NOT NULL AND a.path IS NOT NULL
+        AND a.itemID NOT IN (SELECT itemID FROM deletedItems)
+        AND (a.contentType = 'application/pdf' OR lower(a.path) LIKE '%.pdf')
+        ORDER BY a.itemID"""
+    )
+    return [(parent, _string(key), _string(stored)) for parent, key, stored in rows]
 
 
 def _collection_paths(db: sqlite3.Connection, tables: set[str]) -> dict[int, str]:
