@@ -54,6 +54,10 @@ def print_report(report: IngestReport) -> None:
         err.print(f"  [red]failed[/] {escape(failure)}")
     if len(report.failed) > 50:
         err.print(f"  … and {len(report.failed) - 50} more failures.")
+    for caveat in report.caveats[:20]:
+        err.print(f"  [yellow]note[/] {escape(caveat)}")
+    if len(report.caveats) > 20:
+        err.print(f"  … and {len(report.caveats) - 20} more notes.")
     if report.skipped:
         err.print(
             f"  [dim]skipped {len(report.skipped)} files in no known format "

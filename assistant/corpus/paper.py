@@ -1,11 +1,12 @@
 """The Paper model: one record per paper, whatever file it came from."""
 
 import hashlib
+from pathlib import Path
 from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, InstanceOf, model_validator
 
-from assistant.corpus.fulltext import Body
+from assistant.corpus.fulltext import Body, Reference
 from assistant.corpus.normalize import normalize_title
 
 
@@ -22,6 +23,29 @@ class Source(BaseModel):
     def location(self) -> str:
         where = f"line {self.line}" if self.line else f"record {self.record}" if self.record else ""
         return f"{self.path}:{where}" if where else self.path
+
+
+class PdfRecord(BaseModel):
+    """The PDF a paper's full text was read from, as the store keeps it (the text itself is in
+    the paper's chunks): enough to tell an unchanged file, and the paper's reference list."""
+
+    model_config = ConfigDict(frozen=True)
+
+    file: str = Field(description="The PDF's path when it was read.")
+    sha256: str = Field(description="Of the file's bytes: an unchanged PDF is not embedded again.")
+    pages: int = Field(description="Pages in the PDF.")
+    references: list[Reference] = Field(
+        default_factory=list, description="Its reference list, as printed, with DOIs and arXiv ids."
+    )
+
+    @classmethod
+    def of(cls, path: Path, body: Body) -> "PdfRecord":
+        return cls(
+            file=str(path),
+            sha256=body.sha256,
+            pages=len(body.pages),
+            references=list(body.references),
+        )
 
 
 class Paper(BaseModel):
@@ -49,6 +73,9 @@ class Paper(BaseModel):
         default_factory=dict,
         description="Fields filled in from a scholarly API rather than read from the user's "
         "files, each with the API that gave it, e.g. {'abstract': 'openalex'}.",
+    )
+    pdf: PdfRecord | None = Field(
+        default=None, description="The PDF its full text came from (None: abstract only)."
     )
     body: InstanceOf[Body] | None = Field(
         default=None,

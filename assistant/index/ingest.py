@@ -44,6 +44,8 @@ class IngestReport:
     records: int = 0
     without_abstract: int = 0
     failed: list[str] = field(default_factory=list)
+    caveats: list[str] = field(default_factory=list)
+    """Records read with a caveat (a PDF page unreadable, an attachment missing)."""
     skipped: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     chunks_embedded: int = 0
@@ -180,7 +182,7 @@ class Ingestor:
         try:
             for item in reader.read(path):
                 if isinstance(item, ReadIssue):
-                    report.failed.append(str(item))
+                    (report.caveats if item.caveat else report.failed).append(str(item))
                 else:
                     report.records += 1
                     dedup.add(item)
@@ -214,19 +216,20 @@ class Ingestor:
                 report.without_abstract += not paper.has_abstract
                 plan.embed.append(paper)
                 continue
-            old = before.paper
+            old, kept = before.paper, paper.model_copy(update={"body": None})  # stored: no body
             if not before.complete:  # a killed write left part of it: write it whole
                 report.updated += 1
                 plan.embed.append(paper)
                 plan.replaced[paper.id] = before.chunk_ids
-            elif old == paper:
+            elif old == kept:
                 report.unchanged += 1
             elif chunk_text(old) == chunk_text(paper):
                 # Same text: rewrite the metadata, embed nothing. A record that only moved
                 # within its file (new line numbers) still counts as unchanged.
                 plan.retag.append(StoredPaper(paper, before.chunk_ids, True))
-                report.unchanged += old.model_copy(update={"sources": paper.sources}) == paper
-                report.updated += old.model_copy(update={"sources": paper.sources}) != paper
+                moved = old.model_copy(update={"sources": paper.sources}) == kept
+                report.unchanged += moved
+                report.updated += not moved
             else:
                 report.updated += 1
                 plan.embed.append(paper)
@@ -315,6 +318,6 @@ class Ingestor:
         return np.zeros((0, self.embedder.dimension), dtype=np.float32)
 
 
-def chunk_text(paper: Paper) -> tuple[str, str]:
+def chunk_text(paper: Paper) -> tuple[str, str, str]:
     """What a paper's chunks are made of: when it is unchanged, its vectors are too."""
-    return paper.title, paper.abstract
+    return paper.title, paper.abstract, paper.pdf.sha256 if paper.pdf else ""

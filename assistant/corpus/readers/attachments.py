@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path, PureWindowsPath
 
-from assistant.corpus.paper import Paper
+from assistant.corpus.paper import Paper, PdfRecord
 from assistant.corpus.readers.base import Item, ReadIssue
 from assistant.corpus.readers.pdf import PdfParser
 from assistant.errors import InputError
@@ -36,7 +36,7 @@ def with_full_text(paper: Paper, pdf: Path, parse: PdfParser, where: ReadIssue) 
         reason = "is missing" if missing else f"cannot be read: {error.message}"
         yield _caveat(where, f"attachment {pdf} {reason}; the record is kept without its text")
         return
-    update: dict[str, object] = {"body": read.body}
+    update: dict[str, object] = {"body": read.body, "pdf": PdfRecord.of(pdf.resolve(), read.body)}
     if not paper.has_abstract and read.abstract:
         update["abstract"] = read.abstract
     yield paper.model_copy(update=update)
@@ -84,4 +84,4 @@ def _located(path: Path, folder: Path) -> Path:
 
 
 def _caveat(where: ReadIssue, reason: str) -> ReadIssue:
-    return ReadIssue(where.path, reason, line=where.line, record=where.record)
+    return ReadIssue(where.path, reason, line=where.line, record=where.record, caveat=True)

@@ -21,6 +21,9 @@ class ReadIssue:
     reason: str
     line: int | None = None
     record: int | None = None
+    caveat: bool = False
+    """The record was read, with this caveat (a PDF page that could not be read, an
+    attachment missing): not a failure."""
 
     def __str__(self) -> str:
         where = f":{self.line}" if self.line else f" record {self.record}" if self.record else ""

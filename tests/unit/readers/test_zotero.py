@@ -291,8 +291,8 @@ def test_ingest_syncs_a_trashed_item_away(library: Library, data_dir, database):
     first = library.ingest([data_dir])
     assert (first.added, first.skipped) == (14, [])
     # The fixture's storage/ holds none of the five attached PDFs: each is a caveat, not a loss.
-    assert len(first.failed) == 5
-    assert all("is missing; the record is kept" in failure for failure in first.failed)
+    assert first.failed == [] and len(first.caveats) == 5
+    assert all("is missing; the record is kept" in caveat for caveat in first.caveats)
 
     execute(database, "INSERT INTO deletedItems (itemID) VALUES (2)")
     second = library.ingest([data_dir])

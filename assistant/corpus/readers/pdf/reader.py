@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from assistant.corpus.fulltext import Body
-from assistant.corpus.paper import Paper
+from assistant.corpus.paper import Paper, PdfRecord
 from assistant.corpus.readers.base import Item, ReadIssue
 from assistant.corpus.readers.fields import clean_abstract, source
 from assistant.corpus.readers.pdf.assemble import assemble
@@ -152,7 +152,7 @@ class PdfReader:
         read = read_pdf(path)
         yield paper_from_pdf(path, self.name, read)
         for reason in (*read.caveats, *read.body.issues):
-            yield ReadIssue(str(path), reason)
+            yield ReadIssue(str(path), reason, caveat=True)
 
 
 def paper_from_pdf(path: Path, fmt: str, read: PdfRead) -> Paper:
@@ -165,5 +165,6 @@ def paper_from_pdf(path: Path, fmt: str, read: PdfRead) -> Paper:
         doi=identity.doi,
         arxiv_id=identity.arxiv_id,
         sources=[source(path, fmt)],
+        pdf=PdfRecord.of(path.resolve(), read.body),
         body=read.body,
     )
