@@ -326,7 +326,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         markdown = render(
             results, run_["wrong"], calibration, baseline, facts, command_line(MODULE, argv)
         )
-        write_report(args.report, markdown)
+        write_report(Path(args.report), markdown)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -341,7 +341,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     parser.add_argument("--failures", action="store_true", help="print the tune part's misses")
     parser.add_argument(
-        "--report", type=Path, default=REPORT, help="where to write the Markdown ('' : nowhere)"
+        "--report", default=str(REPORT), help="where to write the Markdown ('': nowhere)"
     )
     return parser
 

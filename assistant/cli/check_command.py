@@ -31,6 +31,7 @@ from assistant.citations.check import (
     checked,
     make_judge,
 )
+from assistant.citations.check.judges import JUDGE_KINDS
 from assistant.cli import library_commands
 from assistant.cli.console import err, out
 from assistant.cli.output import excerpt
@@ -40,7 +41,7 @@ from assistant.llm.types import ChatModel
 from assistant.settings import Settings
 from assistant.tasks.types import TaskEvent
 
-JUDGES = ("offline", "llm", "auto")
+JUDGES = JUDGE_KINDS
 STYLES = {
     "supported": "green",
     "partial": "yellow",
@@ -69,7 +70,12 @@ def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> N
         help="BibTeX file with the draft's keys (repeatable; LaTeX: default the \\bibliography)",
     )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    parser.add_argument("--judge", choices=JUDGES, help="default: check.judge (offline)")
+    parser.add_argument(
+        "--judge",
+        choices=JUDGES,
+        help="offline; llm-unsure (the model for the sentences the offline judge is unsure of); "
+        "llm (the model for all); auto (llm-unsure with a model); default: check.judge",
+    )
     parser.add_argument(
         "--strict", action="store_true", help="a partially supported sentence fails the check"
     )
