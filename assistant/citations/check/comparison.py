@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from assistant.citations.check import lexicon
-from assistant.citations.check.polarity import Reading, Word, arguments, polar
+from assistant.citations.check.polarity import Reading, Word, arguments, compound, polar
 from assistant.citations.check.quantities import Quantity
 
 _CHANGE = frozenset({"amount", "rank", "speed"})
@@ -82,10 +82,43 @@ def _occurrences(reading: Reading, target: str) -> set[bool]:
     return found
 
 
+_DIRECTION_OVERLAP = 2
+"""Content words two polar words must share to be opposed: one ("risk", "cells") ties words
+about different things in the sentences of one abstract (SciFact train's false reversals)."""
+
+_NEAR = 6
+"""Words around a negation, and around the other sentence's word for its content, that must
+share something for the two to be about the same thing ("not the adapters" after "fine-tuning
+the routing function" is not about "combines adapter parameters")."""
+
+
+def _near(reading: Reading, first: int, last: int) -> frozenset[str]:
+    words = reading.words[max(0, first - _NEAR) : last + _NEAR + 1]
+    return frozenset(w.stem for w in words if w.content)
+
+
+def _said_near(reading: Reading, target: str, around: frozenset[str]) -> bool:
+    """Whether ``target`` occurs in the reading with one of ``around`` near it."""
+    return any(
+        w.content and w.stem == target and (_near(reading, j, j) - {target}) & around
+        for j, w in enumerate(reading.words)
+    )
+
+
 def _same_base(base: str, target: str) -> bool:
     """ "symptomat" (of "asymptomatic") is "symptom"; "effect" is "effect"."""
     short, long = sorted((base, target), key=len)
     return (long.startswith(short) and len(short) >= 5) or base == target
+
+
+def _object_of_polar(reading: Reading, index: int) -> bool:
+    """A polar word right after another of its concept is that word's object ("inhibits
+    growth", "reduced loss"): not a direction of its own."""
+    concept = polar(reading.words[index])
+    before = [w for w in reading.words[max(0, index - 2) : index] if w.content]
+    return concept is not None and any(
+        (p := polar(w)) is not None and p[0] == concept[0] for w in before
+    )
 
 
 def _aligned_polar(
@@ -95,7 +128,7 @@ def _aligned_polar(
     found = []
     for j, word in enumerate(reading.words):
         pointing = polar(word)
-        if pointing is not None and pointing[0] in concept:
+        if pointing is not None and pointing[0] in concept and not _object_of_polar(reading, j):
             overlap = len(arguments(reading, j) & about)
             found.append((overlap, word, j))
     return found
@@ -108,8 +141,16 @@ def _negations(first: Reading, second: Reading, claim_first: bool) -> list[Findi
         index = negation.words[0]
         head = first.words[index]
         occurrences = {s: _occurrences(second, s) for s in negation.stems}
-        asserted = [s for s, o in occurrences.items() if o == {False}]
+        around = _near(first, min(negation.words), max(negation.words))
+        asserted = [
+            s
+            for s, o in occurrences.items()
+            if o == {False} and _said_near(second, s, around - {s})
+        ]
         said = _head_in(first, index, second)
+        for j in negation.words[1:]:  # "do not scale well" / "scale poorly": the manner
+            if polar(first.words[j]) is not None and _head_in(first, j, second) == "shared":
+                said = "shared"
         shared = said == "shared" or any(True in o for o in occurrences.values())
         head_asserted = said == "asserted" or bool({head.stem, head.base} & set(asserted))
         said_words = [
@@ -118,8 +159,8 @@ def _negations(first: Reading, second: Reading, claim_first: bool) -> list[Findi
         text = " ".join([negation.cue, *said_words])
         if shared:
             findings.append(_finding(True, text, "", claim_first))
-        elif asserted or head_asserted:
-            strength = 1.0 if head_asserted else len(asserted) / len(negation.stems)
+        elif head_asserted:
+            strength = len(asserted) / len(negation.stems)
             findings.append(
                 _finding(False, text, " ".join(asserted), claim_first, strength, head_asserted)
             )
@@ -138,7 +179,7 @@ def _head_in(first: Reading, index: int, second: Reading) -> str | None:
     wanted = {concept} | (_CHANGE if concept == "change" else {"change", "retain"})
     said: str | None = None
     for overlap, word, _ in _aligned_polar(second, wanted, about):
-        other, other_value = lexicon.POLAR[word.text]
+        other, other_value = lexicon.POLAR[compound(word.text, lexicon.POLAR)]
         if not overlap:
             continue
         if ((other == "retain" and other_value > 0) or (other == "rank" and other_value == 0)) and (
@@ -175,7 +216,12 @@ def _directions(claim: Reading, evidence: Reading) -> list[Finding]:
     findings = []
     for i, word in enumerate(claim.words):
         pointing = polar(word)
-        if pointing is None or word.negated or pointing[0] == "change":
+        if (
+            pointing is None
+            or word.negated
+            or pointing[0] == "change"
+            or _object_of_polar(claim, i)
+        ):
             continue
         about = arguments(claim, i)
         candidates = [
@@ -185,11 +231,13 @@ def _directions(claim: Reading, evidence: Reading) -> list[Finding]:
         ]
         if not candidates:
             continue
-        best = max(o for o, _ in candidates)
-        values = {lexicon.POLAR[other.text][1]: other.text for o, other in candidates if o == best}
+        values = {
+            lexicon.POLAR[compound(other.text, lexicon.POLAR)][1]: other.text
+            for _, other in candidates
+        }
         if any(not _disagree(pointing[1], value) for value in values):
             findings.append(Finding("direction", True, word.text, word.text))
-        else:
+        elif max(overlap for overlap, _ in candidates) >= _DIRECTION_OVERLAP:
             findings.append(Finding("direction", False, word.text, next(iter(values.values()))))
     return findings
 

@@ -13,7 +13,8 @@ a set whose values exclude each other ("linear" / "quadratic", "local" / "global
 from collections.abc import Iterable
 
 
-def _words(text: str) -> frozenset[str]:
+def words(text: str) -> frozenset[str]:
+    """The words of a space-separated list."""
     return frozenset(text.split())
 
 
@@ -32,13 +33,15 @@ amount -1: decrease decreases decreased decreasing reduce reduces reduced reduci
   minimize minimizes minimized save saves saved saving savings slash slashes slashed scarce small
   tiny short shorter narrow narrows narrowed narrowing downregulate downregulates downregulated
   downregulation attenuate attenuates attenuated suppress suppresses suppressed inhibit inhibits
-  inhibited inhibition deplete depleted depletion compact lightweight
+  inhibited inhibition deplete depleted depletion compact lightweight minimal negligible
+  marginal slight
 rank +1: improve improves improved improving improvement improvements better best enhance
   enhances enhanced enhancing enhancement benefit benefits benefited beneficial help helps helped
   strengthen strengthens strengthened advance advances advanced good great superior outperform
   outperforms outperformed outperforming surpass surpasses surpassed surpassing exceed exceeds
   exceeded beat beats excel excels excellent favorable favourable promising success successful
   succeed succeeds succeeded strong stronger robust well remarkable effective effectively
+  superiority
   efficacious protective protect protects protected
 rank 0: match matches matched matching comparable similar similarly par competitive rival rivals
   equivalent identical closely
@@ -48,6 +51,7 @@ rank -1: worsen worsens worsened worse worst hurt hurts harm harms harmed harmfu
   underperformed underperforming lag lags lagged lagging trail trails trailed behind
   deteriorate deteriorates deteriorated hinder hinders hindered hamper hampers hampered bad
   disappointing fragile brittle sacrifice sacrifices sacrificing compromise compromises risk
+  inferiority
   detrimental adverse
 speed +1: fast faster fastest quick quicker quickly rapid rapidly accelerate accelerates
   accelerated accelerating acceleration speedup speedups
@@ -55,7 +59,7 @@ speed -1: slow slower slowest slows slowed slowing slowly decelerate delay delay
 ease +1: easy easier easily simple simpler simplest straightforward elegant
 ease -1: hard harder difficult difficulty challenging complex complicated cumbersome
 cost +1: expensive costly heavy intensive hungry prohibitive
-cost -1: cheap cheaper inexpensive affordable
+cost -1: cheap cheaper inexpensive affordable light
 frequency +1: always often frequently commonly common widely routinely usually typically
   increasingly popular prevalent
 frequency -1: rarely seldom occasionally uncommon
@@ -91,7 +95,7 @@ _CONTRASTS = """
 complexity: linear quadratic cubic exponential logarithmic constant polynomial subquadratic
   sub-quadratic
 scope: local global
-dynamics: static dynamic dynamically
+dynamics: static fixed predetermined dynamic dynamically adaptive adaptively
 density: dense sparse
 supervision: supervised unsupervised self-supervised
 place: online offline
@@ -100,42 +104,44 @@ direction: bidirectional unidirectional one-directional
 structure: centralized decentralized distributed
 """
 
-NEGATION_CUES = _words(
+NEGATION_CUES = words(
     "not no never none nothing nobody neither nor cannot without unable lack lacks lacking "
-    "lacked absence absent fail fails failed failing little rarely seldom hardly barely "
-    "scarcely unlike"
+    "lacked absence absent fail fails failed failing failures little rarely seldom hardly "
+    "barely scarcely zero"
 )
 """Words that deny what follows them (n't is one too). "little" after "a", "not only",
 "not just", "no doubt" and the like are not (``polarity``)."""
 
 NOT_NEGATING_AFTER = {
-    "not": _words("only just merely necessarily least surprisingly"),
-    "no": _words("doubt less more matter"),
-    "nothing": _words("but"),
+    "not": words("only just merely necessarily least surprisingly"),
+    "no": words("doubt less more matter"),
+    "nothing": words("but"),
 }
 """A cue followed by one of these words is not a negation ("not only", "no less than")."""
 
-TWO_WORD_CUES = frozenset({("rather", "than"), ("instead", "of"), ("free", "of")})
+TWO_WORD_CUES = frozenset(
+    {("rather", "than"), ("instead", "of"), ("free", "of"), ("failure", "to"), ("failure", "on")}
+)
 
-HEDGES = _words(
+HEDGES = words(
     "may might could possibly potentially perhaps likely unlikely suggest suggests "
     "suggested suggesting appear appears appeared seem seems seemed presumably plausibly "
     "arguably necessarily"
 )
 
-SCOPE_ENDS = _words(
+SCOPE_ENDS = words(
     "but whereas while although though however yet which who whom whose where whereby "
     "because since thus thereby hence so therefore instead except unless if when"
 )
 """Words that end a negation's scope ("not X, but Y"; "without X, which Y")."""
 
-VERB_AFTER_AND = _words(
+VERB_AFTER_AND = words(
     "is are was were be been has have had does do did can could may might will would should "
     "must also then thus therefore instead still further so it they we this these there"
 )
 """After "and" / "or", a word that starts a new clause: the scope ends there."""
 
-GENERIC = _words(
+GENERIC = words(
     "we our us they their them it its this that these those there here a an the of in on at "
     "to for from by with as and or into onto over under than then such also both each other "
     "any all some most many much very so be is are was were been being has have had do does "
@@ -152,7 +158,7 @@ GENERIC = _words(
 
 MORPH_PREFIXES = ("non-", "non", "un", "in", "im", "ir", "il", "dis", "a")
 MORPH_BASE_ENDINGS = tuple(
-    _words(
+    words(
         "able ible al ant ent ive ate ect ic ical ous ular ite ient ful ear ean ilar ary ory "
         "ected ected ained abeled elled"
     )
@@ -161,7 +167,7 @@ MORPH_BASE_ENDINGS = tuple(
 like an adjective (or a few participles: "unaffected", "unlabeled"), so that "improve" is not
 "not prove" nor "increasing" "not creasing"."""
 
-MORPH_EXCEPTIONS = _words(
+MORPH_EXCEPTIONS = words(
     "under understand understanding understood unit units union unique universal "
     "universally uniform unify unified unless until unanimous interest interesting "
     "interested important impact impacts increase information inference infer input inputs "
@@ -174,7 +180,7 @@ MORPH_EXCEPTIONS = _words(
 )
 """Words that look prefixed but are not negations of their stem."""
 
-MORPH_A_WORDS = _words(
+MORPH_A_WORDS = words(
     "asymptomatic atypical asynchronous asymmetric asymmetrical acyclic aperiodic amorphous "
     "apolitical atemporal"
 )

@@ -262,6 +262,8 @@ class Reversal:
     index: int
     probability: float
     comparison: comparison.Comparison
+    outmatched: bool
+    """A sentence that does not speak against the claim matches it better."""
 
 
 CANDIDATES = 3
@@ -286,9 +288,10 @@ def most_against(
 
 
 def reversal(scored: Scored, found: Probabilities, calibration: Calibration) -> Reversal:
-    index, row, comparison = most_against(scored, found.sentences)
+    index, row, against = most_against(scored, found.sentences)
     probability = float(features.sigmoid(row @ calibration.contradiction))
-    return Reversal(index, probability, comparison)
+    outmatched = row[features.CONTRADICTION.index("agreeing_sentence")] > found.sentences[index]
+    return Reversal(index, probability, against, bool(outmatched))
 
 
 def verdict(
@@ -312,7 +315,7 @@ def verdict(
             found.evidence * against.probability,
         )
     confidence = found.evidence * (1.0 - against.probability)
-    if against.probability >= limits.unsure and reason:
+    if against.probability >= limits.unsure and reason and not against.outmatched:
         note = f"unsure: the evidence may say the opposite ({reason})"
         refs = _refs(scored, [against.index, *(i for i in found.chosen if i != against.index)])
         return Judgement("partial", found.evidence, refs[:MAX_EVIDENCE], note, confidence)

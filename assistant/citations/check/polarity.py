@@ -27,6 +27,19 @@ _BOUNDARY = frozenset(".,;:()[]!?")
 _ARG_AFTER, _ARG_BEFORE = 3, 2
 """Content words after and before a polar word that say what it is about."""
 _SCOPE_WORDS = 10
+_COMPOUND_CONCEPTS = frozenset({"cost", "rank", "ease"})
+_VERBAL_CUES = lexicon.words(
+    "not never cannot fail fails failed failing unable little few rarely seldom hardly barely "
+    "scarcely"
+)
+"""Cues whose scope runs on through a verb ("little has been done to investigate X")."""
+_POSTPOSED_CUES = _VERBAL_CUES | lexicon.words("lack lacks lacking lacked absent")
+"""Cues that, with nothing after them, negate what comes before them in their clause ("data
+is lacking", "productivity did not fall")."""
+"""Cues before a verb: with nothing after them, they negate the clause's subject too."""
+_WELL_BEFORE = frozenset(
+    ["above", "below", "beyond", "over", "under", "into", "before", "after", "within"]
+)
 
 
 @lru_cache(maxsize=1)
@@ -51,6 +64,8 @@ class Word:
     """The stem this word negates by its form ("effect" for "ineffective"), if any."""
 
     clause: int = 0
+    intensifier: bool = False
+    """"well" in "as well", "well above": no judgement of quality."""
 
 
 @dataclass(frozen=True)
@@ -158,12 +173,18 @@ def read(text: str) -> Reading:
         if not span:
             i += 1
             continue
-        scope = _forward(tokens, i + span, content)
+        following = i + span + (i + span < count and tokens[i + span] in ("to", "be", "the"))
+        if following < count and _is_cue(tokens, following):
+            i = following + _is_cue(tokens, following)  # "not without", "not fail to": cancel
+            continue
+        scope = _forward(tokens, i + span, content, verbal=_verbal(tokens[i]))
         first = next((j for j in scope if content[j]), None)
         double = first is not None and bases[first] is not None
         if first is not None and double:
             scope = [first]  # "not unusual", "not ineffective": the two negations cancel
-        elif sum(content[j] for j in scope) <= 1:
+        elif sum(content[j] for j in scope) <= 1 and (
+            tokens[i] in _POSTPOSED_CUES or tokens[i].endswith("n't")
+        ):
             scope = _backward(tokens, i, clause) + scope
         for j in scope:
             if double or not bases[j]:
@@ -217,10 +238,18 @@ def _is_content(token: str) -> bool:
     )
 
 
-def _forward(tokens: list[str], start: int, content: list[bool]) -> list[int]:
+def _verbal(cue: str) -> bool:
+    return cue in _VERBAL_CUES or cue.endswith("n't")
+
+
+def _forward(tokens: list[str], start: int, content: list[bool], verbal: bool) -> list[int]:
+    """The words a cue negates after it: to the end of its clause, the next cue, or (for a cue
+    inside a noun phrase: "mice lacking X have Y", "without X") the next verb."""
     scope: list[int] = []
     for j in range(start, len(tokens)):
-        if _ends_scope(tokens, j) or len(scope) >= _SCOPE_WORDS:
+        if _ends_scope(tokens, j) or len(scope) >= _SCOPE_WORDS or _is_cue(tokens, j):
+            break
+        if not verbal and tokens[j] in lexicon.VERB_AFTER_AND:
             break
         scope.append(j)
     return scope
@@ -253,19 +282,24 @@ def arguments(reading: Reading, index: int) -> frozenset[str]:
     its clause."""
     words = reading.words
     clause = words[index].clause
-    after = [
-        w.stem
-        for w in words[index + 1 :]
-        if w.clause == clause and w.content and w.text not in lexicon.POLAR
-    ][:_ARG_AFTER]
-    before = [
-        w.stem
-        for w in reversed(words[:index])
-        if w.clause == clause and w.content and w.text not in lexicon.POLAR
-    ][:_ARG_BEFORE]
+    after = [w.stem for w in words[index + 1 :] if w.clause == clause and w.content][:_ARG_AFTER]
+    before = [w.stem for w in reversed(words[:index]) if w.clause == clause and w.content][
+        :_ARG_BEFORE
+    ]
     return frozenset(after + before)
 
 
 def polar(word: Word) -> tuple[str, int] | None:
     """The word's (concept, value), if it points one way."""
-    return lexicon.POLAR.get(word.text)
+    if word.intensifier:
+        return None
+    return lexicon.POLAR.get(compound(word.text, lexicon.POLAR))
+
+
+def compound(text: str, table: dict[str, tuple[str, int]] | dict[str, tuple[str, str]]) -> str:
+    """A hyphenated word's last part when the table knows it as a cost or rank word
+    ("memory-intensive": "intensive"; not "short-lived", "large-scale"), else the word."""
+    if text in table or "-" not in text:
+        return text
+    last = text.rsplit("-", 1)[1]
+    return last if last in table and table[last][0] in _COMPOUND_CONCEPTS else text

@@ -115,8 +115,18 @@ class Quantity:
     start: int
     """Character offset in the sentence."""
 
+    bound: str = ""
+    """"upto" or "over" when the figure is a bound ("up to 7x", "more than 40%")."""
+
+    point: tuple[float, float] = (0.0, 0.0)
+    """The figure itself, within its rounding."""
+
     def agrees(self, other: "Quantity") -> bool:
-        return self.unit == other.unit and self.low <= other.high and other.low <= self.high
+        if self.unit != other.unit:
+            return False
+        if self.bound and self.bound == other.bound:  # up to 7x / up to 70x: the bounds differ
+            return self.point[0] <= other.point[1] and other.point[0] <= self.point[1]
+        return self.low <= other.high and other.low <= self.high
 
 
 def _interval(value: float, text: str, approx: str | None) -> tuple[float, float]:
@@ -175,10 +185,13 @@ def quantities(text: str) -> tuple[Quantity, ...]:
         scale *= _SCALE_WORDS.get((match["scaleword"] or "").lower(), 1.0)
         approx = _approximation(text, match.start())
         low, high = _interval(float(raw) * scale, raw, approx)
+        point = _interval(float(raw) * scale, raw, None)
         if match["hi"]:
             top = match["hi"].replace(",", "")
             high = _interval(float(top) * scale, top, None)[1]
-        found.append(Quantity(low, high, unit, match.start()))
+            point = (point[0], high)
+        bound = approx if approx in ("upto", "over") else ""
+        found.append(Quantity(low, high, unit, match.start(), bound, point))
     for match in _WORDY.finditer(text):
         approx = _approximation(text, match.start())
         if match["fold"]:
