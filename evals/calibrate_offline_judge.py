@@ -60,6 +60,10 @@ CANDIDATES = 400
 RATIOS = (0.0, 0.25, 0.5, 0.75, 0.9)
 """Candidate shares of the best sentence's probability an evidence sentence must reach."""
 SUPPORT_PRECISION = 0.90
+EVIDENCE_F1_TOLERANCE = 0.005
+"""Train F1 of holds-evidence is flat near its optimum: the highest threshold this close to it
+is taken (the quantity-aware number features moved the exact optimum from 0.46 to 0.27, which
+turned unrelated abstracts into partial support)."""
 CONTRADICTION_PRECISION = 0.8
 UNSURE_PRECISION = 0.5
 
@@ -88,16 +92,20 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, names: Sequence[str]) -> dict[str
     return {name: round(float(v), 6) for name, v in zip(names, raw, strict=True)}
 
 
-def best_threshold(scores: np.ndarray, objective: Callable[[float], float]) -> tuple[float, float]:
+def best_threshold(
+    scores: np.ndarray, objective: Callable[[float], float], tolerance: float = 0.0
+) -> tuple[float, float]:
     """The candidate threshold (midpoints of sorted scores, thinned to at most ``CANDIDATES``)
-    that maximises ``objective``."""
+    that maximises ``objective``; with ``tolerance``, the highest threshold whose objective is
+    within it of the best (a flat optimum is taken at its precise end)."""
     values = np.unique(scores)
     midpoints = (values[1:] + values[:-1]) / 2
     if len(midpoints) > CANDIDATES:
         midpoints = np.quantile(midpoints, np.linspace(0, 1, CANDIDATES))
     candidates = np.concatenate([[0.0], midpoints, [1.0]])
     scored = [(objective(t), float(t)) for t in candidates]
-    value, threshold = max(scored)
+    best = max(scored)[0]
+    value, threshold = max((t, v) for v, t in scored if v >= best - tolerance)[::-1]
     return round(threshold, 6), value
 
 
@@ -153,7 +161,7 @@ def calibrate(data: list[Example], cache: VectorCache) -> dict[str, object]:
     evidence = fit_logistic(pair_rows, holds.astype(float), features.EVIDENCE)
     pair_p = features.sigmoid(pair_rows @ features.weights(evidence, features.EVIDENCE))
     evidence_threshold, evidence_f1 = best_threshold(
-        pair_p, lambda t: binary_f1(pair_p >= t, holds)
+        pair_p, lambda t: binary_f1(pair_p >= t, holds), tolerance=EVIDENCE_F1_TOLERANCE
     )
     above = pair_p >= evidence_threshold
     support_threshold = lowest_precise(pair_p[above], holds[above], SUPPORT_PRECISION)
@@ -253,7 +261,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         "embedder": embedder.name,
         "fitted": datetime.now(UTC).strftime("%Y-%m-%d"),
         "threshold_rules": {
-            "evidence": "maximises train F1 of holds-evidence",
+            "evidence": "the highest threshold within "
+            f"{EVIDENCE_F1_TOLERANCE} of the best train F1 of holds-evidence",
             "support": f"lowest threshold >= evidence with train precision >= {SUPPORT_PRECISION}",
             "contradiction": "lowest threshold with precision >= "
             f"{CONTRADICTION_PRECISION} for CONTRADICT among SciFact train pairs with evidence, "

@@ -107,7 +107,7 @@ structure: centralized decentralized distributed
 NEGATION_CUES = words(
     "not no never none nothing nobody neither nor cannot without unable lack lacks lacking "
     "lacked absence absent fail fails failed failing failures little rarely seldom hardly "
-    "barely scarcely zero"
+    "barely scarcely zero deprived devoid"
 )
 """Words that deny what follows them (n't is one too). "little" after "a", "not only",
 "not just", "no doubt" and the like are not (``polarity``)."""

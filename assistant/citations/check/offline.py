@@ -269,6 +269,10 @@ class Reversal:
 CANDIDATES = 3
 """Sentences (best by the sentence model) read for a reversal."""
 
+OUTMATCHING = 0.8
+"""A sentence that does not speak against the claim, this likely evidence (the claim nearly
+copied from it) and likelier than the one that does, leaves no doubt to report."""
+
 
 def most_against(
     scored: Scored, sentences: np.ndarray
@@ -290,7 +294,8 @@ def most_against(
 def reversal(scored: Scored, found: Probabilities, calibration: Calibration) -> Reversal:
     index, row, against = most_against(scored, found.sentences)
     probability = float(features.sigmoid(row @ calibration.contradiction))
-    outmatched = row[features.CONTRADICTION.index("agreeing_sentence")] > found.sentences[index]
+    agreeing = row[features.CONTRADICTION.index("agreeing_sentence")]
+    outmatched = agreeing >= OUTMATCHING and agreeing > found.sentences[index]
     return Reversal(index, probability, against, bool(outmatched))
 
 
