@@ -5,11 +5,12 @@ Both are read by ``polarity.read``. The findings:
 - negation: a negation in one sentence against the other sentence's words for the content it
   negates. When the other negates one of them too (or says the opposite word: "not well
   understood" / "poorly understood"; "did not fall" / "was maintained"), the negation is shared:
-  agreement. When it says them without negation, the finding is a conflict, whose strength is
-  the share of the negated content the other asserts, and whether it asserts the head ("unable
-  to confirm a *benefit* of hydroxychloroquine" / "hydroxychloroquine *improves* survival": the
-  head "benefit" and "improves" are one concept, rank +1; "does not *affect* the loss" /
-  "*degrades* the loss": a change);
+  agreement. When it asserts the negation's head near some of the same content, the finding is a
+  conflict ("unable to confirm a *benefit* of hydroxychloroquine" / "hydroxychloroquine
+  *improves* survival": the head "benefit" and "improves" are one concept, rank +1; "does not
+  *affect* the loss" / "*degrades* the loss": a change); its strength is the share of the
+  negated content the other asserts. A negation whose head the other does not speak of is about
+  something else, and no finding;
 - direction: polar words of one concept (``lexicon.POLAR``: increases / reduces, improves /
   hurts, outperforms / matches / falls behind, easy / hard, ...) said of the same content (their
   ``polarity.arguments`` overlap) with opposite values: a conflict; the same value: agreement;
@@ -38,10 +39,8 @@ class Finding:
     claim: str
     evidence: str
     strength: float = 1.0
-    """For a negation conflict: the share of the negated content the other sentence asserts."""
-
-    head: bool = True
-    """For a negation conflict: whether the other sentence asserts the negation's head."""
+    """For a negation conflict: the share of the negated content the other sentence asserts
+    (it always asserts the head)."""
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,7 @@ class Comparison:
         conflicts = [f for f in self.findings if not f.agrees]
         if not conflicts:
             return ""
-        best = max(conflicts, key=lambda f: (f.head, f.strength))
+        best = max(conflicts, key=lambda f: f.strength)
         return f"{best.kind}: the claim says “{best.claim}”, the evidence “{best.evidence}”"
 
 
@@ -161,9 +160,7 @@ def _negations(first: Reading, second: Reading, claim_first: bool) -> list[Findi
             findings.append(_finding(True, text, "", claim_first))
         elif head_asserted:
             strength = len(asserted) / len(negation.stems)
-            findings.append(
-                _finding(False, text, " ".join(asserted), claim_first, strength, head_asserted)
-            )
+            findings.append(_finding(False, text, " ".join(asserted), claim_first, strength))
     return findings
 
 
@@ -202,10 +199,9 @@ def _finding(
     second: str,
     claim_first: bool,
     strength: float = 1.0,
-    head: bool = True,
 ) -> Finding:
     claim, evidence = (first, second) if claim_first else (second, first)
-    return Finding("negation", agrees, claim, evidence, strength, head)
+    return Finding("negation", agrees, claim, evidence, strength)
 
 
 def _disagree(a: int, b: int) -> bool:

@@ -14,9 +14,9 @@ Three small logistic models read them (their weights are fitted by
   ``numbers_missing`` (the claim has numbers and the abstracts none of them);
 - contradiction: given evidence, does an evidence sentence say the opposite? What
   ``comparison.compare`` finds between the claim and the sentence, aligned on shared content:
-  ``negation_head`` (one negates what the other asserts, its head included: "not affect" /
-  "degrades"; "no benefit of X" / "X improves"), ``negation_share`` (the share of a negation's
-  content the other asserts, its head not), ``negation_shared`` (a negation both make),
+  ``negation_head`` (one negates what the other asserts, the negation's head included: "not
+  affect" / "degrades"; "no benefit of X" / "X improves"), ``negation_shared`` (a negation both
+  make),
   ``direction_conflict`` / ``direction_agree`` (polar words of one concept about the same thing,
   opposite or alike: "improves" / "hurts", "outperforms" / "falls behind"), ``contrast_conflict``
   ("linear" / "quadratic"), ``quantity_conflict`` / ``quantity_agree`` (figures of one unit about
@@ -56,7 +56,6 @@ EVIDENCE = (
 )
 CONTRADICTION = (
     "negation_head",
-    "negation_share",
     "negation_shared",
     "direction_conflict",
     "direction_agree",
@@ -147,8 +146,7 @@ def contradiction_features(
     does not speak against the claim (0 when none)."""
     negations = found.conflicts("negation")
     values = {
-        "negation_head": float(any(f.head for f in negations)),
-        "negation_share": max((f.strength for f in negations if not f.head), default=0.0),
+        "negation_head": float(bool(negations)),
         "negation_shared": float(bool(found.agreements("negation"))),
         "direction_conflict": min(len(found.conflicts("direction")), 2) / 2,
         "direction_agree": min(len(found.agreements("direction")), 2) / 2,
@@ -165,10 +163,9 @@ def contradiction_features(
 def conflict_order(found: comparison.Comparison) -> float:
     """How strongly a sentence speaks against the claim, to pick the one the contradiction
     model reads: conflicts count, agreements count against."""
-    strong = sum(1 for f in found.findings if not f.agrees and f.head)
-    weak = sum(f.strength for f in found.findings if not f.agrees and not f.head)
+    conflicts = sum(1 for f in found.findings if not f.agrees)
     agreements = sum(1 for f in found.findings if f.agrees)
-    return strong + 0.5 * weak - 0.25 * agreements
+    return conflicts - 0.25 * agreements
 
 
 def clauses(text: str) -> list[str]:
