@@ -226,10 +226,19 @@ class CheckSettings(Section):
         le=5,
         description="Repair rounds of a checked generation (0: check only, drop what fails).",
     )
-    judge: Literal["offline", "llm", "auto"] = Field(
+    judge: Literal["offline", "llm-unsure", "llm", "auto"] = Field(
         default="offline",
-        description="'offline': embeddings and word overlap, calibrated on SciFact. 'llm': the "
-        "configured chat model. 'auto': 'llm' when a model is configured, else 'offline'.",
+        description="'offline': embeddings, word overlap and polarity, calibrated on SciFact. "
+        "'llm-unsure': the offline judge, and the configured chat model for the sentences it is "
+        "unsure of (confidence below unsure_below). 'llm': the model for every sentence. "
+        "'auto': 'llm-unsure' when a model is configured, else 'offline'.",
+    )
+    unsure_below: float = Field(
+        default=0.7,
+        ge=0.0,
+        le=1.0,
+        description="An offline verdict with a lower confidence is one the offline judge is "
+        "unsure of: 'llm-unsure' sends it to the model.",
     )
     thresholds: Path | None = Field(
         default=None,

@@ -18,9 +18,14 @@ features, the weights then folded back to the raw features; ``features`` defines
    abstract holds evidence (SUPPORT or CONTRADICT);
 4. evidence threshold: the train-F1 optimum; support threshold: the lowest threshold at or
    above it whose train precision reaches 0.90 ("supported" above, "partial" between);
-5. contradiction model, on the pairs with evidence: positive when CONTRADICT; its threshold is
-   the lowest whose train precision reaches 0.7 (a reversal is claimed only on strong cues:
-   the features are shallow, and a false "contradicted" costs a writer more than a missed one).
+5. contradiction model, on the pairs with evidence, read on the candidate sentence that speaks
+   most against the claim (``offline.most_against``): positive when CONTRADICT; and on the tune
+   parts of the verdict sets (evals/data/verdicts: verbatim sentences and paraphrases negative,
+   reversals and the out-of-domain checks that should not be supported positive; the report
+   parts are never read here). Its threshold is the lowest whose precision on these rows reaches
+   ``CONTRADICTION_PRECISION`` (a false "contradicted" costs a writer more than a missed one);
+   below it, down to the lowest threshold whose precision reaches ``UNSURE_PRECISION``, the
+   judge is unsure and says so.
 """
 
 import argparse
@@ -30,27 +35,37 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from assistant.citations.check import features
+from assistant.citations.check.judging import Document, Pair
 from assistant.citations.check.offline import (
     CALIBRATION,
     VectorCache,
     evidence_sentences,
+    most_against,
     score,
     shared_cache,
 )
+from assistant.sentences import split_sentences
 from assistant.settings import Settings
 from evals.check_scifact import TRAIN_SEED, Example, examples, f1, load_corpus
 from evals.drafting_multixscience import pick_embedder
+from evals.verdict_data import SETS, load, papers
 
 L2 = 1.0
 CANDIDATES = 400
 RATIOS = (0.0, 0.25, 0.5, 0.75, 0.9)
 """Candidate shares of the best sentence's probability an evidence sentence must reach."""
 SUPPORT_PRECISION = 0.90
-CONTRADICTION_PRECISION = 0.7
+EVIDENCE_F1_TOLERANCE = 0.005
+"""Train F1 of holds-evidence is flat near its optimum: the highest threshold this close to it
+is taken (the quantity-aware number features moved the exact optimum from 0.46 to 0.27, which
+turned unrelated abstracts into partial support)."""
+CONTRADICTION_PRECISION = 0.8
+UNSURE_PRECISION = 0.5
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, names: Sequence[str]) -> dict[str, float]:
@@ -77,16 +92,20 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, names: Sequence[str]) -> dict[str
     return {name: round(float(v), 6) for name, v in zip(names, raw, strict=True)}
 
 
-def best_threshold(scores: np.ndarray, objective: Callable[[float], float]) -> tuple[float, float]:
+def best_threshold(
+    scores: np.ndarray, objective: Callable[[float], float], tolerance: float = 0.0
+) -> tuple[float, float]:
     """The candidate threshold (midpoints of sorted scores, thinned to at most ``CANDIDATES``)
-    that maximises ``objective``."""
+    that maximises ``objective``; with ``tolerance``, the highest threshold whose objective is
+    within it of the best (a flat optimum is taken at its precise end)."""
     values = np.unique(scores)
     midpoints = (values[1:] + values[:-1]) / 2
     if len(midpoints) > CANDIDATES:
         midpoints = np.quantile(midpoints, np.linspace(0, 1, CANDIDATES))
     candidates = np.concatenate([[0.0], midpoints, [1.0]])
     scored = [(objective(t), float(t)) for t in candidates]
-    value, threshold = max(scored)
+    best = max(scored)[0]
+    value, threshold = max((t, v) for v, t in scored if v >= best - tolerance)[::-1]
     return round(threshold, 6), value
 
 
@@ -142,18 +161,21 @@ def calibrate(data: list[Example], cache: VectorCache) -> dict[str, object]:
     evidence = fit_logistic(pair_rows, holds.astype(float), features.EVIDENCE)
     pair_p = features.sigmoid(pair_rows @ features.weights(evidence, features.EVIDENCE))
     evidence_threshold, evidence_f1 = best_threshold(
-        pair_p, lambda t: binary_f1(pair_p >= t, holds)
+        pair_p, lambda t: binary_f1(pair_p >= t, holds), tolerance=EVIDENCE_F1_TOLERANCE
     )
     above = pair_p >= evidence_threshold
     support_threshold = lowest_precise(pair_p[above], holds[above], SUPPORT_PRECISION)
 
-    reversal_rows, contradicts = [], []
+    reversal_rows, contradicts, from_scifact = [], [], []
     for i in evidence_pairs:
         example, s = kept[i]
-        best = evidence_sentences(probabilities[i], sentence_threshold, ratio)[0]
-        p_best = float(probabilities[i][best])
-        reversal_rows.append(features.contradiction_features(s.claim, s.sentences[best], p_best))
+        reversal_rows.append(most_against(s, probabilities[i])[1])
         contradicts.append(example.label == "contradict")
+        from_scifact.append(True)
+    for s, p, reversed_ in tune_rows(cache, w_sentence):
+        reversal_rows.append(most_against(s, p)[1])
+        contradicts.append(reversed_)
+        from_scifact.append(False)
     reversal_x, reversal_y = np.vstack(reversal_rows), np.array(contradicts)
     contradiction = fit_logistic(reversal_x, reversal_y.astype(float), features.CONTRADICTION)
     w_contradiction = features.weights(contradiction, features.CONTRADICTION)
@@ -163,7 +185,18 @@ def calibrate(data: list[Example], cache: VectorCache) -> dict[str, object]:
         guess = reversal_p >= threshold
         return (binary_f1(guess, reversal_y) + binary_f1(~guess, ~reversal_y)) / 2
 
-    contradiction_threshold = lowest_precise(reversal_p, reversal_y, CONTRADICTION_PRECISION)
+    scifact = np.array(from_scifact)
+
+    def precise_on_both(precision: float) -> float:
+        """The lowest threshold that reaches ``precision`` on SciFact's rows and on the tune
+        rows, each alone (the tune rows' clean reversals must not set it for SciFact's)."""
+        return max(
+            lowest_precise(reversal_p[part], reversal_y[part], precision)
+            for part in (scifact, ~scifact)
+        )
+
+    contradiction_threshold = precise_on_both(CONTRADICTION_PRECISION)
+    unsure_threshold = min(precise_on_both(UNSURE_PRECISION), contradiction_threshold)
     contradiction_f1 = macro_f1(contradiction_threshold)
     return {
         "models": {"sentence": sentence, "evidence": evidence, "contradiction": contradiction},
@@ -171,6 +204,7 @@ def calibrate(data: list[Example], cache: VectorCache) -> dict[str, object]:
             "evidence": evidence_threshold,
             "support": support_threshold,
             "contradiction": contradiction_threshold,
+            "unsure": unsure_threshold,
             "sentence": sentence_threshold,
             "ratio": ratio,
         },
@@ -180,7 +214,34 @@ def calibrate(data: list[Example], cache: VectorCache) -> dict[str, object]:
             "support_vs_contradict_macro_f1": round(contradiction_f1, 4),
         },
         "train_pairs": len(kept),
+        "contradiction_rows": len(reversal_rows),
     }
+
+
+def tune_rows(cache: VectorCache, w_sentence: np.ndarray) -> list[tuple[Any, np.ndarray, bool]]:
+    """The verdict sets' tune parts as scored pairs (claim against its paper's abstract), each
+    with its sentence probabilities and whether the claim reverses its source."""
+    library = papers()
+    items = [i for name in SETS for i in load(name) if i.split == "tune"]
+    pairs = [
+        Pair(
+            i.claim,
+            (
+                Document(
+                    i.key,
+                    library[i.key].title,
+                    tuple(split_sentences(library[i.key].abstract)),
+                ),
+            ),
+        )
+        for i in items
+    ]
+    rows = []
+    for item, scored in zip(items, score(cache, pairs), strict=True):
+        if scored is not None:
+            reversed_ = item.expect == "not-supported"
+            rows.append((scored, features.sigmoid(scored.rows @ w_sentence), reversed_))
+    return rows
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -194,14 +255,20 @@ def main(argv: Sequence[str] | None = None) -> None:
         "(assistant/citations/check/offline.py). Written by evals/calibrate_offline_judge.py; "
         "do not edit by hand.",
         "fitted_on": f"SciFact train claims (evals/data/scifact-claims/claims_train.jsonl): every "
-        f"cited pair plus as many unrelated pairs (seed {TRAIN_SEED}); dev claims never used",
+        f"cited pair plus as many unrelated pairs (seed {TRAIN_SEED}); dev claims never used; "
+        "the contradiction model also on the tune parts of evals/data/verdicts (report parts "
+        "never used)",
         "embedder": embedder.name,
         "fitted": datetime.now(UTC).strftime("%Y-%m-%d"),
         "threshold_rules": {
-            "evidence": "maximises train F1 of holds-evidence",
+            "evidence": "the highest threshold within "
+            f"{EVIDENCE_F1_TOLERANCE} of the best train F1 of holds-evidence",
             "support": f"lowest threshold >= evidence with train precision >= {SUPPORT_PRECISION}",
-            "contradiction": "lowest threshold with train precision >= "
-            f"{CONTRADICTION_PRECISION} for CONTRADICT among pairs with evidence",
+            "contradiction": "lowest threshold with precision >= "
+            f"{CONTRADICTION_PRECISION} for CONTRADICT among SciFact train pairs with evidence, "
+            "and among the verdict sets' tune parts, each alone",
+            "unsure": f"lowest threshold with precision >= {UNSURE_PRECISION} on the same rows "
+            "(between it and the contradiction threshold: partial, unsure)",
             "sentence": "with ratio, maximises train micro-F1 of evidence sentences vs rationales",
         },
         **fitted,

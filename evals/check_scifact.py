@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Literal
 
 from assistant.citations.check.judges import make_judge
+
 from assistant.citations.check.judging import Document, Judge, Judgement, Pair
 from assistant.citations.check.offline import OfflineJudge
 from assistant.index.embeddings import Embedder
@@ -42,6 +43,8 @@ REPORT = Path(__file__).parent / "reports" / "check_scifact.md"
 DEV_SEED = 2020
 TRAIN_SEED = 13
 TARGET_F1 = 0.80
+TARGET_CONTRADICTION = (0.80, 0.50)
+"""Precision and recall of 'contradicted' the offline judge aims at."""
 
 Label = Literal["support", "contradict", "none"]
 LABELS: tuple[Label, ...] = ("support", "contradict", "none")
@@ -114,6 +117,22 @@ class Scores:
     sentence_recall: float
     sentence_f1: float
     seconds: float
+
+    @property
+    def contradiction(self) -> tuple[float, float, float]:
+        """Precision, recall and F1 of 'contradicted' against CONTRADICT."""
+        return self.label_f1("contradict")
+
+    def label_f1(self, label: Label) -> tuple[float, float, float]:
+        tp = self.confusion[label][label]
+        fp = sum(self.confusion[t][label] for t in LABELS if t != label)
+        fn = sum(self.confusion[label][g] for g in LABELS if g != label)
+        return f1(tp, fp, fn)
+
+    @property
+    def macro_f1(self) -> float:
+        """Mean F1 over support, contradict and none."""
+        return sum(self.label_f1(label)[2] for label in LABELS) / len(LABELS)
 
 
 def predicted(judgement: Judgement) -> Label:
@@ -219,6 +238,25 @@ def render_markdown(scores: Sequence[Scores], facts: dict[str, str], command: st
         "'contradicted', none = 'unsupported'.",
         "",
     ]
+    lines += [
+        "## 3-way: support / contradict / none",
+        "",
+        "| judge | contradiction P | R | F1 | support F1 | none F1 | macro-F1 |",
+        "|:---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for s in scores:
+        cp, cr, cf = s.contradiction
+        lines.append(
+            f"| {s.judge} | **{cp:.3f}** | **{cr:.3f}** | {cf:.3f} | "
+            f"{s.label_f1('support')[2]:.3f} | {s.label_f1('none')[2]:.3f} | "
+            f"**{s.macro_f1:.3f}** |"
+        )
+    lines += [
+        "",
+        f"Targets for the offline judge: contradiction precision >= {TARGET_CONTRADICTION[0]:.2f} "
+        f"and recall >= {TARGET_CONTRADICTION[1]:.2f}.",
+        "",
+    ]
     for s in scores:
         lines += [
             f"## 3-way confusion: {s.judge}",
@@ -258,7 +296,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     for s in scores:
         print(
             f"{s.judge:<24} acc {s.accuracy:.3f}  P {s.precision:.3f}  R {s.recall:.3f}  "
-            f"F1 {s.f1:.3f}  evidence-sentence F1 {s.sentence_f1:.3f}  ({s.seconds:.1f} s)"
+            f"F1 {s.f1:.3f}  evidence-sentence F1 {s.sentence_f1:.3f}  "
+            f"contradiction P {s.contradiction[0]:.3f} R {s.contradiction[1]:.3f}  "
+            f"macro-F1 {s.macro_f1:.3f}  ({s.seconds:.1f} s)"
         )
     write_report(args.report, render_markdown(scores, facts, command_line(MODULE, argv)))
 

@@ -27,9 +27,10 @@ from assistant.cli.console import err, out
 from assistant.cli.output import excerpt
 from assistant.history import History
 from assistant.settings import Settings
+from assistant.tasks.judge_choice import JUDGE_KINDS
 from assistant.tasks.runner import Runner
 
-JUDGES = ("offline", "llm", "auto")
+JUDGES = JUDGE_KINDS
 STYLES = {
     "quoted": "blue",
     "supported": "green",
@@ -59,7 +60,12 @@ def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> N
         help="BibTeX file with the draft's keys (repeatable; LaTeX: default the \\bibliography)",
     )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    parser.add_argument("--judge", choices=JUDGES, help="default: check.judge (offline)")
+    parser.add_argument(
+        "--judge",
+        choices=JUDGES,
+        help="offline; llm-unsure (the model for the sentences the offline judge is unsure of); "
+        "llm (the model for all); auto (llm-unsure with a model); default: check.judge",
+    )
     parser.add_argument(
         "--strict", action="store_true", help="a partially supported sentence fails the check"
     )

@@ -1,13 +1,13 @@
 """The LLM judge: the configured chat model reads each claim against its abstracts.
 
 Pairs go ``batch_size`` to a request (``prompts/judge.md``), asked for structured output
-(``JudgementsOut`` as JSON schema; a server without it is asked for the JSON in prose). Every
-answer is cached in SQLite (``JudgementCache``) under a hash of the model, the prompt and the
-pair's content, so a pair is never asked twice, across runs too. A pair the reply leaves out
-(or a reply that cannot be read) is judged by the ``fallback`` judge, with a note saying so.
-
-``make_judge`` is the judge the settings ask for: offline, the configured chat model, or
-whichever is there.
+(``JudgementsOut`` as JSON schema; a server without it is asked for the JSON in prose). The reply
+is read item by item (``Reply``), so one bad item costs only itself. Every answer is cached in
+SQLite (``JudgementCache``) under a hash of the model, the prompt and the pair's content, so a
+pair is never asked twice, across runs too. A pair the reply leaves out, gives a verdict the
+schema does not allow ("refuted"), or a reply that cannot be read at all, is judged by the
+``fallback`` judge, with a note saying which. A verdict's confidence is the model's own estimate
+(not calibrated: no model was measured here), clipped to 0-1.
 """
 
 import hashlib
@@ -15,19 +15,23 @@ import json
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant import paths
-from assistant.citations.check.judging import EvidenceRef, Judge, Judgement, Pair, PairVerdict
-from assistant.citations.check.offline import Calibration, OfflineJudge, shared_cache
-from assistant.errors import ConfigError
-from assistant.index.embeddings import Embedder
+from assistant.citations.check.judging import (
+    PAIR_VERDICTS,
+    EvidenceRef,
+    Judge,
+    Judgement,
+    Pair,
+    PairVerdict,
+)
 from assistant.llm.json_reply import ask_json
 from assistant.llm.types import ChatModel, Message, Usage
 from assistant.prompts import default_prompts
-from assistant.settings import LLMSettings, Settings
+from assistant.settings import LLMSettings
 from assistant.tasks.prompt_data import neutralise
 
 SCORES: dict[PairVerdict, float] = {
@@ -46,12 +50,36 @@ class JudgementOut(BaseModel):
     verdict: Literal["supported", "partial", "unsupported", "contradicted"]
     evidence: list[str] = Field(description='Sentence labels, e.g. ["1.3"].')
     reason: str
+    confidence: float = Field(description="How likely the verdict is right, from 0 to 1.")
 
 
 class JudgementsOut(BaseModel):
+    """What the model is asked for (its JSON schema)."""
+
     model_config = ConfigDict(extra="forbid")
 
     judgements: list[JudgementOut]
+
+
+class ItemRead(BaseModel):
+    """One judgement as read: any verdict string, so that one the schema does not allow is
+    reported for its item alone."""
+
+    item: int
+    verdict: str
+    evidence: list[str] = Field(default_factory=list)
+    reason: str = ""
+    confidence: float | None = None
+
+
+class Reply(BaseModel):
+    """The reply as read (leniently, item by item); its JSON schema is ``JudgementsOut``'s."""
+
+    judgements: list[ItemRead]
+
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        return JudgementsOut.model_json_schema(*args, **kwargs)
 
 
 class JudgementCache:
@@ -74,7 +102,7 @@ class JudgementCache:
             return None
         raw = json.loads(row[0])
         refs = tuple(EvidenceRef(d, s) for d, s in raw["evidence"])
-        return Judgement(raw["verdict"], raw["score"], refs, raw["note"])
+        return Judgement(raw["verdict"], raw["score"], refs, raw["note"], raw.get("confidence"))
 
     def put(self, key: str, judgement: Judgement) -> None:
         value = {
@@ -82,6 +110,7 @@ class JudgementCache:
             "score": judgement.score,
             "evidence": [(r.document, r.sentence) for r in judgement.evidence],
             "note": judgement.note,
+            "confidence": judgement.confidence,
         }
         with self._db:
             self._db.execute(
@@ -119,32 +148,50 @@ class LLMJudge:
             if cached is not None:
                 found[i] = cached
         todo = [i for i in range(len(pairs)) if i not in found]
+        problems: dict[int, str] = {}
         for start in range(0, len(todo), self.batch_size):
             batch = todo[start : start + self.batch_size]
             answers = await self._ask([pairs[i] for i in batch])
             for i, answer in zip(batch, answers, strict=True):
-                if answer is not None:
+                if isinstance(answer, Judgement):
                     found[i] = answer
                     if self.cache is not None:
                         self.cache.put(keys[i], answer)
+                else:
+                    problems[i] = answer
         unanswered = [i for i in range(len(pairs)) if i not in found]
         if unanswered:
             stand_ins = await self.fallback.judge([pairs[i] for i in unanswered])
             for i, judgement in zip(unanswered, stand_ins, strict=True):
-                note = f"the model gave no verdict; judged by the {self.fallback.name} judge"
-                found[i] = Judgement(judgement.verdict, judgement.score, judgement.evidence, note)
+                note = f"{problems[i]}; judged by the {self.fallback.name} judge"
+                found[i] = Judgement(
+                    judgement.verdict,
+                    judgement.score,
+                    judgement.evidence,
+                    note,
+                    judgement.confidence,
+                )
         return [found[i] for i in range(len(pairs))]
 
-    async def _ask(self, pairs: Sequence[Pair]) -> list[Judgement | None]:
+    async def _ask(self, pairs: Sequence[Pair]) -> list[Judgement | str]:
+        """Each pair's judgement, or why the reply gives none."""
         items = "\n\n".join(_item(n, pair) for n, pair in enumerate(pairs, 1))
         messages = [Message("user", self._prompt.render(items=items))]
-        tokens = min(self.settings.answer_tokens, 120 + 160 * len(pairs))
-        reply, usage = await ask_json(self.model, messages, JudgementsOut, self.settings, tokens)
+        tokens = min(self.settings.answer_tokens, 120 + 180 * len(pairs))
+        reply, usage = await ask_json(self.model, messages, Reply, self.settings, tokens)
         self.usage = self.usage + usage
-        answers: list[Judgement | None] = [None] * len(pairs)
-        for out in reply.judgements if reply is not None else []:
-            if 1 <= out.item <= len(pairs) and answers[out.item - 1] is None:
-                answers[out.item - 1] = _judgement(out, pairs[out.item - 1])
+        if reply is None:
+            return ["the model's reply could not be read"] * len(pairs)
+        answers: list[Judgement | str] = ["the model gave no verdict for it"] * len(pairs)
+        for out in reply.judgements:
+            if not 1 <= out.item <= len(pairs) or isinstance(answers[out.item - 1], Judgement):
+                continue
+            if out.verdict not in PAIR_VERDICTS:
+                answers[out.item - 1] = (
+                    f"the model answered “{out.verdict[:40]}”, not a verdict the check allows"
+                )
+                continue
+            answers[out.item - 1] = _judgement(out, pairs[out.item - 1])
         return answers
 
     def _key(self, pair: Pair) -> str:
@@ -171,7 +218,7 @@ def _item(number: int, pair: Pair) -> str:
     return "\n".join(lines)
 
 
-def _judgement(out: JudgementOut, pair: Pair) -> Judgement:
+def _judgement(out: ItemRead, pair: Pair) -> Judgement:
     refs: list[EvidenceRef] = []
     for label in out.evidence:
         document, _, sentence = label.strip("[] ").partition(".")
@@ -181,35 +228,7 @@ def _judgement(out: JudgementOut, pair: Pair) -> Judgement:
                 pair.documents[ref.document].sentences
             ):
                 refs.append(ref)
-    evidence = tuple(dict.fromkeys(refs)) if out.verdict != "unsupported" else ()
-    return Judgement(out.verdict, SCORES[out.verdict], evidence, out.reason)
-
-
-JudgeKind = Literal["offline", "llm", "auto"]
-
-
-def make_judge(
-    settings: Settings,
-    embedder: Embedder,
-    model: ChatModel | None,
-    kind: JudgeKind | None = None,
-) -> Judge:
-    """``kind`` (default ``settings.check.judge``): 'llm' needs ``model``; 'auto' takes it when
-    there is one. The LLM judge falls back on the offline one for pairs it leaves unanswered."""
-    kind = kind or settings.check.judge
-    calibration = Calibration.load(settings.check.thresholds)
-    offline = OfflineJudge(embedder, calibration, shared_cache(embedder))
-    if kind == "offline" or (kind == "auto" and model is None):
-        return offline
-    if model is None:
-        raise ConfigError(
-            "the LLM judge needs a language model, and none is configured",
-            hint="set OPENAI_BASE_URL (or OPENAI_API_KEY), or use --judge offline",
-        )
-    return LLMJudge(
-        model,
-        settings.llm,
-        offline,
-        JudgementCache.default(),
-        batch_size=settings.check.batch_size,
-    )
+    verdict: PairVerdict = next(v for v in PAIR_VERDICTS if v == out.verdict)
+    evidence = tuple(dict.fromkeys(refs)) if verdict != "unsupported" else ()
+    confidence = None if out.confidence is None else min(max(out.confidence, 0.0), 1.0)
+    return Judgement(verdict, SCORES[verdict], evidence, out.reason, confidence)

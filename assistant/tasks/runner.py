@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from assistant.citations.check.checker import Outside
     from assistant.library import Library
     from assistant.llm.doctor import Diagnosis
-    from assistant.tasks.llm_judge import JudgeKind
+    from assistant.tasks.judge_choice import JudgeKind
 
 Request = AnswerRequest | DraftRequest | SummaryRequest
 
@@ -167,7 +167,7 @@ class Runner:
     ) -> "CheckReport":
         """A Markdown or LaTeX draft checked against what it cites (``citations.check``)."""
         from assistant.citations.check import check_file
-        from assistant.tasks.llm_judge import make_judge
+        from assistant.tasks.judge_choice import make_judge
 
         count = self.settings.check.suggestions if suggestions is None else suggestions
         library = self.library
@@ -189,7 +189,7 @@ class Runner:
         self, library: "Library", model: ChatModel | None, judge: "JudgeKind | None"
     ) -> "Checker":
         from assistant.citations.check import Checker
-        from assistant.tasks.llm_judge import make_judge
+        from assistant.tasks.judge_choice import make_judge
 
         chosen = make_judge(self.settings, library.embedder, model, judge)
         return Checker(chosen, library, self.settings.check.suggestions)

@@ -13,7 +13,7 @@ from assistant.results import TaskResult
 from assistant.settings import Settings
 from assistant.tasks import answer, summarize
 from assistant.tasks.events import Checked, Finished, Retrieved, RunEvent, TaskEvent, TextDelta
-from assistant.tasks.llm_judge import make_judge
+from assistant.tasks.judge_choice import make_judge
 from assistant.tasks.repair import checked
 from assistant.tasks.requests import AnswerRequest, SummaryRequest
 from tests.fakes import FakeChatModel

@@ -13,7 +13,7 @@ import pytest
 from assistant.citations.check import CheckReport, check_file, read_bib
 from assistant.library import Library
 from assistant.settings import Settings
-from assistant.tasks.llm_judge import make_judge
+from assistant.tasks.judge_choice import make_judge
 from tests.helpers import DATA
 
 pytestmark = pytest.mark.slow
@@ -141,3 +141,48 @@ async def test_multiple_citations_precision(library: Library, tmp_path: Path) ->
     assert sentence.verdict == "supported"
     assert sentence.by_citation == {"lopez2019coffee": "supported", "chen2021sleep": "unsupported"}
     assert sentence.precise == {"lopez2019coffee": True, "chen2021sleep": False}
+
+
+HCQ = (
+    "@article{hcq, title = {Hydroxychloroquine for patients hospitalised with COVID-19},\n"
+    "  abstract = {We randomly assigned 1,200 patients hospitalised with COVID-19 to "
+    "hydroxychloroquine or usual care. Mortality at 28 days was 24.1% with hydroxychloroquine "
+    "and 23.5% with usual care. We were unable to confirm a benefit of hydroxychloroquine on "
+    "survival. No new safety concerns were identified.}}\n"
+)
+
+
+async def test_negated_sentences_copied_from_their_abstract_are_supported(
+    library: Library, tmp_path: Path
+) -> None:
+    """The issue's first finding: a negation the claim shares with its source is agreement."""
+    (tmp_path / "refs.bib").write_text(HCQ)
+    draft = tmp_path / "draft.md"
+    draft.write_text(
+        "We were unable to confirm a benefit of hydroxychloroquine on survival [@hcq].\n\n"
+        "No new safety concerns were identified [@hcq].\n\n"
+        "Hydroxychloroquine did not improve survival in hospitalised patients [@hcq].\n"
+    )
+    judge = make_judge(library.settings, library.embedder, None, "offline")
+    report = await check_file(draft, judge, None, [tmp_path / "refs.bib"])
+    assert [s.verdict for s in report.sentences][:2] == ["supported", "supported"]
+    assert report.sentences[2].verdict in ("supported", "partial")
+    assert all(s.confidence is not None and 0 < s.confidence <= 1 for s in report.sentences)
+
+
+async def test_a_refuted_claim_shows_the_refuting_sentence(
+    library: Library, tmp_path: Path
+) -> None:
+    (tmp_path / "refs.bib").write_text(HCQ)
+    draft = tmp_path / "draft.md"
+    draft.write_text("Hydroxychloroquine improves survival in hospitalised patients [@hcq].\n")
+    judge = make_judge(library.settings, library.embedder, None, "offline")
+    (sentence,) = (await check_file(draft, judge, None, [tmp_path / "refs.bib"])).sentences
+    assert sentence.evidence[0].sentence.startswith("We were unable to confirm a benefit")
+    if sentence.verdict == "contradicted":
+        assert any(n.startswith("says the opposite (negation") for n in sentence.notes)
+    else:  # unsure: never shown as a support without saying so
+        assert sentence.verdict == "partial"
+        assert any(
+            n.startswith("unsure: the evidence may say the opposite") for n in sentence.notes
+        )

@@ -116,7 +116,8 @@ def test_shipped_calibration() -> None:
     calibration = Calibration.load()
     assert calibration.embedder == "all-MiniLM-L6-v2"
     limits = calibration.thresholds
-    assert 0 < limits.evidence <= limits.support < 1 and 0 < limits.contradiction < 1
+    assert 0 < limits.evidence <= limits.support < 1
+    assert 0 < limits.unsure <= limits.contradiction < 1
     raw = json.loads(calibration.path.read_text())
     assert "train" in raw["fitted_on"] and "dev claims never used" in raw["fitted_on"]
 
@@ -158,9 +159,15 @@ def test_clauses(text: str, parts: list[str]) -> None:
     assert clauses(text) == parts
 
 
-def test_analyse_negation_direction_numbers() -> None:
+def test_analyse_reads_terms_figures_and_polarity() -> None:
     text = analyse("Sleep loss did not reduce recall by 30% in 1,200 adults.")
-    assert text.negated and text.direction == -1 and text.numbers == {"30", "1200"}
+    assert [(q.unit, round(q.low), round(q.high)) for q in text.numbers] == [
+        ("%", 30, 30),
+        ("n:adult", 1200, 1200),
+    ]
+    assert {"sleep", "recal"} <= text.terms
+    negation = text.polarity.negations[0]
+    assert negation.cue == "not" and negation.stems[0] == "reduc"
 
 
 def test_evidence_sentences_rule() -> None:

@@ -63,7 +63,9 @@ class CitedClaim:
     """Offered as a verbatim quotation of its one citation."""
 
 
-PairKey = tuple[str, tuple[str, ...]]
+PairKey = tuple[str, tuple[Document, ...]]
+"""A pair by its content: two documents with one paper id but different sentences (two .bib
+entries of one title) are never confused."""
 
 
 Outside = Callable[[str], list[Paper]]
@@ -175,21 +177,20 @@ class Checker:
             check.precise = {label: False for label in labels}
             return check
         joint = self._judged[_key(Pair(claim.text, documents))]
-        alone = {d.paper_id: self._judged[_key(Pair(claim.text, (d,)))] for d in documents}
+        alone = {d: self._judged[_key(Pair(claim.text, (d,)))] for d in documents}
         chosen, chosen_documents = joint, documents
         if joint.verdict == "unsupported" or (joint.verdict == "partial" and len(documents) > 1):
-            best = max(
-                documents, key=lambda d: (_RANK[alone[d.paper_id].verdict], alone[d.paper_id].score)
-            )
-            if _RANK[alone[best.paper_id].verdict] > _RANK[joint.verdict]:
-                chosen, chosen_documents = alone[best.paper_id], (best,)
+            best = max(documents, key=lambda d: (_RANK[alone[d].verdict], alone[d].score))
+            if _RANK[alone[best].verdict] > _RANK[joint.verdict]:
+                chosen, chosen_documents = alone[best], (best,)
         check.verdict, check.score = chosen.verdict, joint.score
+        check.confidence = chosen.confidence
         if chosen.note:
             check.notes.append(chosen.note)
-        labels_of = {c.document.paper_id: c.label for c in claim.citations if c.document}
+        labels_of = {c.document: c.label for c in claim.citations if c.document}
         check.evidence = [
             Evidence(
-                labels_of[chosen_documents[ref.document].paper_id],
+                labels_of[chosen_documents[ref.document]],
                 chosen_documents[ref.document].paper_id,
                 chosen_documents[ref.document].sentences[ref.sentence],
                 ref.sentence,
@@ -202,7 +203,7 @@ class Checker:
                 check.by_citation[citation.label] = "unresolved"
                 check.precise[citation.label] = False
                 continue
-            check.by_citation[citation.label] = alone[citation.document.paper_id].verdict
+            check.by_citation[citation.label] = alone[citation.document].verdict
             check.precise[citation.label] = self._precise(claim.text, documents, citation.document)
         return check
 
@@ -351,11 +352,11 @@ def _folded(text: str) -> str:
 
 def _documents(claim: CitedClaim) -> tuple[Document, ...]:
     """The resolved abstracts, each once, in citation order."""
-    documents: dict[str, Document] = {}
+    documents: dict[Document, None] = {}
     for citation in claim.citations:
         if citation.document is not None and not citation.document.empty:
-            documents.setdefault(citation.document.paper_id, citation.document)
-    return tuple(documents.values())
+            documents.setdefault(citation.document)
+    return tuple(documents)
 
 
 def _first_pairs(claim: CitedClaim) -> list[Pair]:
@@ -367,4 +368,4 @@ def _first_pairs(claim: CitedClaim) -> list[Pair]:
 
 
 def _key(pair: Pair) -> PairKey:
-    return pair.claim, tuple(d.paper_id for d in pair.documents)
+    return pair.claim, pair.documents

@@ -12,11 +12,18 @@ Three small logistic models read them (their weights are fitted by
   model's top probability), ``max_cosine``, ``top2_cosine``, ``recall_best`` (recall in the
   best sentence), ``recall_all`` (recall in all the sentences), ``numbers_all``,
   ``numbers_missing`` (the claim has numbers and the abstracts none of them);
-- contradiction: given evidence, does its best sentence say the opposite? ``claim_negated``,
-  ``evidence_negated``, ``negation_mismatch`` (negation cues, e.g. "not", "no", "fails",
-  "unaffected", on one side only), ``direction_conflict`` (the claim says up where the sentence
-  says down, e.g. "increases" / "reduces"), ``number_conflict`` (both give numbers, none shared),
-  ``best_sentence`` (its sentence-model probability).
+- contradiction: given evidence, does an evidence sentence say the opposite? What
+  ``comparison.compare`` finds between the claim and the sentence, aligned on shared content:
+  ``negation_head`` (one negates what the other asserts, the negation's head included: "not
+  affect" / "degrades"; "no benefit of X" / "X improves"), ``negation_shared`` (a negation both
+  make),
+  ``direction_conflict`` / ``direction_agree`` (polar words of one concept about the same thing,
+  opposite or alike: "improves" / "hurts", "outperforms" / "falls behind"), ``contrast_conflict``
+  ("linear" / "quadratic"), ``quantity_conflict`` / ``quantity_agree`` (figures of one unit about
+  the same thing that differ, or agree within rounding), ``best_sentence`` (the sentence model's
+  probability for that sentence), ``agreeing_sentence`` (its probability for the best candidate
+  that does not speak against the claim: a claim copied from one sentence is not reversed by
+  another).
 
 ``clauses`` splits a claim into the parts that make claims of their own ("X lowers A, and also
 B"): a support that leaves one part without evidence is only partial.
@@ -32,6 +39,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from assistant.citations.check import comparison, polarity
+from assistant.citations.check.quantities import Quantity, quantities, share_agreeing
 from assistant.index.lexical import terms
 
 SENTENCE = ("cosine", "cosine_gap", "recall", "numbers", "bias")
@@ -46,67 +55,41 @@ EVIDENCE = (
     "bias",
 )
 CONTRADICTION = (
-    "claim_negated",
-    "evidence_negated",
-    "negation_mismatch",
+    "negation_head",
+    "negation_shared",
     "direction_conflict",
-    "number_conflict",
+    "direction_agree",
+    "contrast_conflict",
+    "quantity_conflict",
+    "quantity_agree",
     "best_sentence",
+    "agreeing_sentence",
     "bias",
 )
 
 
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-_NEGATION = re.compile(
-    r"\b(?:not|no|never|none|neither|nor|cannot|unable|fail|fails|failed|unrelated|"
-    r"ineffective|insufficient|unaffected|unchanged)\b"
-    r"|n't\b",
-    re.IGNORECASE,
-)
-_UP = _words(
-    "increase increases increased increasing higher more greater elevated elevates enhance "
-    "enhances enhanced promote promotes promoted raise raises raised rise rises improve improves "
-    "improved induce induces induced activate activates activated stimulate stimulates "
-    "upregulate upregulates upregulated accelerate accelerates gain gains"
-)
-_DOWN = _words(
-    "decrease decreases decreased decreasing lower less fewer reduce reduces reduced reduction "
-    "inhibit inhibits inhibited suppress suppresses suppressed decline declines impair impairs "
-    "impaired prevent prevents prevented block blocks blocked attenuate attenuates attenuated "
-    "downregulate downregulates downregulated slow slows slowed loss lose loses"
-)
 _CLAUSE = re.compile(
     r"\s*;\s*|,\s*(?:and|but|while|whereas)\s+|\s+(?:and also|but also|as well as|whereas|but)\s+",
     re.IGNORECASE,
 )
-_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?(?![\w])")
-_WORD = re.compile(r"[a-z]+")
 
 
 @dataclass(frozen=True)
 class Analysed:
     """What the features need of one text, besides its vector."""
 
+    text: str
     terms: frozenset[str]
-    numbers: frozenset[str]
-    negated: bool
-    direction: int
-    """+1 when it speaks of increase, -1 of decrease, 0 for neither or both."""
+    numbers: tuple[Quantity, ...]
+
+    @property
+    def polarity(self) -> polarity.Reading:
+        return polarity.read(self.text)
 
 
 @lru_cache(maxsize=65536)
 def analyse(text: str) -> Analysed:
-    words = _WORD.findall(text.lower())
-    up, down = sum(w in _UP for w in words), sum(w in _DOWN for w in words)
-    return Analysed(
-        terms=frozenset(terms(text)),
-        numbers=frozenset(n.replace(",", "") for n in _NUMBER.findall(text)),
-        negated=_NEGATION.search(text) is not None,
-        direction=(up > down) - (down > up),
-    )
+    return Analysed(text, frozenset(terms(text)), quantities(text))
 
 
 def _share(wanted: frozenset[str], found: frozenset[str]) -> float:
@@ -123,7 +106,7 @@ def sentence_features(
             float(cosine),
             float(cosine) - best,
             _share(claim.terms, sentence.terms),
-            _share(claim.numbers, sentence.numbers),
+            share_agreeing(claim.numbers, sentence.numbers),
             1.0,
         )
         for sentence, cosine in zip(sentences, cosines, strict=True)
@@ -140,34 +123,49 @@ def evidence_features(
     best = int(np.argmax(probabilities))
     top = np.sort(cosines)[::-1]
     union = frozenset().union(*(s.terms for s in sentences))
-    numbers = frozenset().union(*(s.numbers for s in sentences))
+    numbers = tuple(q for s in sentences for q in s.numbers)
+    found = share_agreeing(claim.numbers, numbers)
     values = {
         "best_sentence": float(probabilities[best]),
         "max_cosine": float(top[0]),
         "top2_cosine": float(top[:2].mean()),
         "recall_best": _share(claim.terms, sentences[best].terms),
         "recall_all": _share(claim.terms, union),
-        "numbers_all": _share(claim.numbers, numbers),
-        "numbers_missing": float(bool(claim.numbers) and not claim.numbers & numbers),
+        "numbers_all": found,
+        "numbers_missing": float(bool(claim.numbers) and found == 0.0),
         "bias": 1.0,
     }
     return np.array([values[name] for name in EVIDENCE])
 
 
-def contradiction_features(claim: Analysed, evidence: Analysed, best_sentence: float) -> np.ndarray:
-    """Features of the claim against its best evidence sentence."""
+def contradiction_features(
+    found: comparison.Comparison, best_sentence: float, agreeing_sentence: float
+) -> np.ndarray:
+    """Features of the claim against one evidence sentence (their ``comparison.compare``);
+    ``agreeing_sentence`` is the sentence-model probability of the best candidate sentence that
+    does not speak against the claim (0 when none)."""
+    negations = found.conflicts("negation")
     values = {
-        "claim_negated": float(claim.negated),
-        "evidence_negated": float(evidence.negated),
-        "negation_mismatch": float(claim.negated != evidence.negated),
-        "direction_conflict": float(claim.direction * evidence.direction < 0),
-        "number_conflict": float(
-            bool(claim.numbers and evidence.numbers) and not claim.numbers & evidence.numbers
-        ),
+        "negation_head": float(bool(negations)),
+        "negation_shared": float(bool(found.agreements("negation"))),
+        "direction_conflict": min(len(found.conflicts("direction")), 2) / 2,
+        "direction_agree": min(len(found.agreements("direction")), 2) / 2,
+        "contrast_conflict": float(bool(found.conflicts("contrast"))),
+        "quantity_conflict": float(bool(found.conflicts("quantity"))),
+        "quantity_agree": float(bool(found.agreements("quantity"))),
         "best_sentence": best_sentence,
+        "agreeing_sentence": agreeing_sentence,
         "bias": 1.0,
     }
     return np.array([values[name] for name in CONTRADICTION])
+
+
+def conflict_order(found: comparison.Comparison) -> float:
+    """How strongly a sentence speaks against the claim, to pick the one the contradiction
+    model reads: conflicts count, agreements count against."""
+    conflicts = sum(1 for f in found.findings if not f.agrees)
+    agreements = sum(1 for f in found.findings if f.agrees)
+    return conflicts - 0.25 * agreements
 
 
 def clauses(text: str) -> list[str]:

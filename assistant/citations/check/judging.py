@@ -64,6 +64,11 @@ class Judgement:
     note: str = ""
     """Why, when the judge says (the LLM judge's reason, or a caveat)."""
 
+    confidence: float | None = None
+    """How likely the verdict is right, 0 to 1: for the offline judge, the product of its fitted
+    models' probabilities (see ``offline``); for the LLM judge, the model's own estimate. None
+    only from judges that give none (stand-ins in tests)."""
+
     @property
     def holds_evidence(self) -> bool:
         return self.verdict in HOLDS_EVIDENCE

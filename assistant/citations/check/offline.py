@@ -8,14 +8,26 @@ from SciFact's train claims (see ``features`` for the features, and the JSON for
 threshold was chosen). Verdicts:
 
 - ``unsupported``: evidence probability below ``thresholds.evidence`` (the train-F1 optimum);
-- ``contradicted``: evidence, and contradiction probability at least ``thresholds.contradiction``
-  (train precision >= 0.7: shallow cues only, so it catches few reversals; see the evaluation);
+- ``contradicted``: evidence, and the contradiction model's probability, read on the candidate
+  sentence that speaks most against the claim (``polarity``: a negation, direction, contrast or
+  figure reversed on the same content), at least ``thresholds.contradiction``; that sentence is
+  shown first, and the note says what is reversed;
+- ``partial``, unsure: evidence, and a contradiction probability at least ``thresholds.unsure``
+  but below ``thresholds.contradiction``: the judge cannot tell, and says so in the note (never
+  ``contradicted`` on a guess);
 - ``partial``: evidence, but below ``thresholds.support`` (train precision >= 0.9), or a clause
   of the claim (``features.clauses``) has no evidence of its own (the note names it);
 - ``supported``: the rest.
 
+Confidence: the probability that the verdict is right, as the fitted models see it: for
+``unsupported`` 1 - p(evidence); for ``contradicted`` p(evidence) x p(contradiction); otherwise
+p(evidence) x (1 - p(contradiction)). The models are logistic regressions fitted by maximum
+likelihood, so their probabilities are calibrated on their training data; how well they hold
+elsewhere is measured in evals/reports (check_verdicts.md, check_scifact.md).
+
 Evidence: the sentences whose sentence-model probability reaches ``thresholds.sentence`` and
-``thresholds.ratio`` times the best one's (at most ``MAX_EVIDENCE``, at least the best one).
+``thresholds.ratio`` times the best one's (at most ``MAX_EVIDENCE``, at least the best one),
+without a sentence that speaks against the claim when the verdict is a support.
 Vectors are cached (``VectorCache``; ``shared_cache`` keeps them on disk for later runs).
 """
 
@@ -30,7 +42,7 @@ from typing import Any
 import numpy as np
 
 from assistant import paths
-from assistant.citations.check import features
+from assistant.citations.check import comparison, features
 from assistant.citations.check.judging import EvidenceRef, Judgement, Pair, PairVerdict
 from assistant.errors import ConfigError
 from assistant.index.embeddings import Embedder
@@ -45,6 +57,7 @@ class Thresholds:
     evidence: float
     support: float
     contradiction: float
+    unsure: float
     sentence: float
     ratio: float
 
@@ -210,7 +223,7 @@ class OfflineJudge:
         return [
             verdict(s, self.calibration, unsupported.get(i, ()))
             if s is not None
-            else Judgement("unsupported", 0.0, note="no abstract to check against")
+            else Judgement("unsupported", 0.0, note="no abstract to check against", confidence=1.0)
             for i, s in enumerate(score(self.cache, pairs))
         ]
 
@@ -241,6 +254,51 @@ def probabilities(scored: Scored, calibration: Calibration) -> Probabilities:
     )
 
 
+@dataclass(frozen=True)
+class Reversal:
+    """The candidate sentence that speaks most against the claim, and how likely it says the
+    opposite."""
+
+    index: int
+    probability: float
+    comparison: comparison.Comparison
+    outmatched: bool
+    """A sentence that does not speak against the claim matches it better."""
+
+
+CANDIDATES = 3
+"""Sentences (best by the sentence model) read for a reversal."""
+
+OUTMATCHING = 0.8
+"""A sentence that does not speak against the claim, this likely evidence (the claim nearly
+copied from it) and likelier than the one that does, leaves no doubt to report."""
+
+
+def most_against(
+    scored: Scored, sentences: np.ndarray
+) -> tuple[int, np.ndarray, comparison.Comparison]:
+    """Among the ``CANDIDATES`` best sentences (by their probabilities ``sentences``), the one
+    that speaks most against the claim: its index, its contradiction features, the comparison."""
+    order = [int(i) for i in np.argsort(-sentences, kind="stable")][:CANDIDATES]
+    claim = scored.claim.polarity
+    compared = [(i, comparison.compare(claim, scored.sentences[i].polarity)) for i in order]
+    index, found = max(compared, key=lambda c: (features.conflict_order(c[1]), sentences[c[0]]))
+    agreeing = max(
+        (float(sentences[i]) for i, c in compared if features.conflict_order(c) <= 0),
+        default=0.0,
+    )
+    row = features.contradiction_features(found, float(sentences[index]), agreeing)
+    return index, row, found
+
+
+def reversal(scored: Scored, found: Probabilities, calibration: Calibration) -> Reversal:
+    index, row, against = most_against(scored, found.sentences)
+    probability = float(features.sigmoid(row @ calibration.contradiction))
+    agreeing = row[features.CONTRADICTION.index("agreeing_sentence")]
+    outmatched = agreeing >= OUTMATCHING and agreeing > found.sentences[index]
+    return Reversal(index, probability, against, bool(outmatched))
+
+
 def verdict(
     scored: Scored, calibration: Calibration, unsupported_parts: Sequence[str] = ()
 ) -> Judgement:
@@ -249,19 +307,45 @@ def verdict(
     limits = calibration.thresholds
     found = probabilities(scored, calibration)
     if found.evidence < limits.evidence:
-        return Judgement("unsupported", found.evidence)
-    evidence = tuple(EvidenceRef(*scored.located[i]) for i in found.chosen)
-    best = found.chosen[0]
-    reversal = features.contradiction_features(
-        scored.claim, scored.sentences[best], float(found.sentences[best])
-    )
-    if float(features.sigmoid(reversal @ calibration.contradiction)) >= limits.contradiction:
-        return Judgement("contradicted", found.evidence, evidence)
+        return Judgement("unsupported", found.evidence, confidence=1.0 - found.evidence)
+    against = reversal(scored, found, calibration)
+    reason = against.comparison.reason()
+    if against.probability >= limits.contradiction:
+        chosen = [against.index, *(i for i in found.chosen if i != against.index)]
+        return Judgement(
+            "contradicted",
+            found.evidence,
+            _refs(scored, chosen[:MAX_EVIDENCE]),
+            f"says the opposite ({reason})",
+            found.evidence * against.probability,
+        )
+    confidence = found.evidence * (1.0 - against.probability)
+    if against.probability >= limits.unsure and reason and not against.outmatched:
+        note = f"unsure: the evidence may say the opposite ({reason})"
+        refs = _refs(scored, [against.index, *(i for i in found.chosen if i != against.index)])
+        return Judgement("partial", found.evidence, refs[:MAX_EVIDENCE], note, confidence)
+    evidence = _refs(scored, _not_against(scored, found.chosen))
     if unsupported_parts:
         note = "no evidence for: " + "; ".join(f"“{part}”" for part in unsupported_parts)
-        return Judgement("partial", found.evidence, evidence, note)
+        return Judgement("partial", found.evidence, evidence, note, confidence)
     kind: PairVerdict = "supported" if found.evidence >= limits.support else "partial"
-    return Judgement(kind, found.evidence, evidence)
+    return Judgement(kind, found.evidence, evidence, confidence=confidence)
+
+
+def _refs(scored: Scored, indexes: Sequence[int]) -> tuple[EvidenceRef, ...]:
+    return tuple(EvidenceRef(*scored.located[i]) for i in indexes)
+
+
+def _not_against(scored: Scored, chosen: list[int]) -> list[int]:
+    """The chosen evidence sentences without those that speak against the claim (a support is
+    never shown with a sentence that reverses it); the best one when all do."""
+    claim = scored.claim.polarity
+    kept = [
+        i
+        for i in chosen
+        if features.conflict_order(comparison.compare(claim, scored.sentences[i].polarity)) < 1.0
+    ]
+    return kept or chosen[:1]
 
 
 def evidence_sentences(probabilities: np.ndarray, threshold: float, ratio: float) -> list[int]:

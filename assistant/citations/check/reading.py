@@ -2,7 +2,9 @@
 
 Both are read leniently: a .bib entry that does not parse is one note, and the other entries
 are still used; a .bib with no entry at all is one note, and citations are then resolved in the
-library alone.
+library alone. A key defined twice is one note (the first definition is used); entries that
+share a title and have no DOI or arXiv id to tell them apart are one note (each is still checked
+against its own abstract: ``resolve``).
 """
 
 from dataclasses import dataclass, field
@@ -67,7 +69,7 @@ def read_bib(paths: list[Path]) -> Bibliography:
                     bibliography.notes.append(f"{item}: entry skipped")
                 elif item.citation_key:
                     found += 1
-                    bibliography.entries.setdefault(item.citation_key, item)
+                    _add(bibliography, item.citation_key, item)
         except (OSError, UnicodeDecodeError) as error:
             bibliography.notes.append(f"{path}: cannot read it ({error}); not used")
             continue
@@ -79,7 +81,34 @@ def read_bib(paths: list[Path]) -> Bibliography:
                 f"{path}: no BibTeX entry could be read; citations are looked up in the "
                 "library alone"
             )
+    bibliography.notes += [
+        f"{', '.join(keys)}: .bib entries with the same title (“{title}”) and no DOI or arXiv "
+        "id to tell them apart; each is checked against its own abstract"
+        for title, keys in shared_titles(bibliography).items()
+    ]
     return bibliography
+
+
+def _add(bibliography: Bibliography, key: str, entry: Paper) -> None:
+    first = bibliography.entries.get(key)
+    if first is None:
+        bibliography.entries[key] = entry
+        return
+    where = [p.sources[0].location() if p.sources else "?" for p in (first, entry)]
+    bibliography.notes.append(
+        f"{key} is defined twice in the .bib ({where[0]} and {where[1]}): the first is used"
+    )
+
+
+def shared_titles(bibliography: Bibliography) -> dict[str, list[str]]:
+    """Titles of entries that only their title identifies, held by more than one key."""
+    by_identity: dict[str, list[str]] = {}
+    for key, entry in bibliography.entries.items():
+        if not entry.doi and not entry.arxiv_id:
+            by_identity.setdefault(entry.identity(), []).append(key)
+    return {
+        bibliography.entries[keys[0]].title: keys for keys in by_identity.values() if len(keys) > 1
+    }
 
 
 def bib_files_named(draft: Draft, draft_path: Path) -> list[Path]:

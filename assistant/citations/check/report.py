@@ -63,6 +63,10 @@ class SentenceCheck:
     score: float | None = None
     """The judge's score for the sentence against all its citations together."""
 
+    confidence: float | None = None
+    """How likely the verdict is right, 0 to 1, as its judge says (``Judgement.confidence``);
+    None for a sentence no judge saw (uncited, unresolved)."""
+
     by_citation: dict[str, Verdict] = field(default_factory=dict)
     """Each citation judged alone ("unresolved" when it could not be found)."""
 

@@ -6,6 +6,11 @@ then the key itself read as a DOI, an arXiv id or a paper id (prefix); last, the
 abstract stands in for a paper the library lacks. A paper without an abstract has nothing to
 be checked against: the citation is unresolved, with a message saying what to do.
 
+Entries that share a title and have nothing else to tell them apart (``reading.shared_titles``)
+are different papers as far as the check knows: none is matched to the library by title, and
+each .bib abstract gets a paper id of its own (its title's and its key's), so no sentence is
+judged against another entry's abstract.
+
 The library's papers are indexed once per store generation (``paper_index``: paper ids by key,
 DOI, arXiv id and title, kept in memory and in the cache dir), so a check reads only the papers
 it cites, and a store is read whole only after it has changed.
@@ -19,9 +24,9 @@ from pathlib import Path
 
 from assistant import paths
 from assistant.citations.check.judging import Document
-from assistant.citations.check.reading import Bibliography
+from assistant.citations.check.reading import Bibliography, shared_titles
 from assistant.corpus.normalize import normalize_arxiv_id, normalize_doi, normalize_title
-from assistant.corpus.paper import Paper
+from assistant.corpus.paper import Paper, paper_id
 from assistant.errors import InputError
 from assistant.library import Library
 
@@ -113,6 +118,7 @@ class Resolver:
         self.library = library
         self.bibliography = bibliography or Bibliography()
         self.index = paper_index(library) if library is not None else PaperIndex()
+        self._shared = {key for keys in shared_titles(self.bibliography).values() for key in keys}
 
     @property
     def has_bib(self) -> bool:
@@ -126,24 +132,28 @@ class Resolver:
             if paper.has_abstract:
                 return Resolution(key, Document.of(paper), paper, via)
             if entry is not None and entry.has_abstract:
-                return Resolution(key, Document.of(entry), paper, ".bib abstract")
+                return Resolution(key, self._bib_document(key, entry), paper, ".bib abstract")
             return Resolution(
                 key, None, paper, via, f"{key}: “{paper.title}” has no abstract to check against"
             )
         if entry is not None and entry.has_abstract:
-            return Resolution(key, Document.of(entry), entry, ".bib abstract")
+            return Resolution(key, self._bib_document(key, entry), entry, ".bib abstract")
         return Resolution(key, None, entry, problem=self._missing(key, entry))
+
+    def _bib_document(self, key: str, entry: Paper) -> Document:
+        document = Document.of(entry)
+        if key not in self._shared:
+            return document
+        return Document(paper_id(f"{entry.identity()}|{key}"), entry.title, document.sentences)
 
     def _in_library(self, key: str, entry: Paper | None) -> tuple[Paper, str] | None:
         if self.library is None:
             return None
         lookups: list[tuple[str, str | None]] = [("key", key)]
         if entry is not None:
-            lookups += [
-                ("DOI", entry.doi),
-                ("arXiv id", entry.arxiv_id),
-                ("title", normalize_title(entry.title)),
-            ]
+            lookups += [("DOI", entry.doi), ("arXiv id", entry.arxiv_id)]
+            if key not in self._shared:
+                lookups.append(("title", normalize_title(entry.title)))
         lookups += [("DOI", normalize_doi(key)), ("arXiv id", normalize_arxiv_id(key))]
         for via, value in lookups:
             paper_id = self.index.get(via, value)
