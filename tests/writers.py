@@ -36,7 +36,8 @@ def wait_for_a_write(process: subprocess.Popen[str]) -> None:
     for line in process.stdout:
         if line.startswith("wrote"):
             return
-    raise AssertionError("the child ended before writing")
+    _, err = process.communicate(timeout=60)
+    raise AssertionError(f"the child ended before writing: {err}")
 
 
 def snapshot(library: Library) -> dict[str, tuple[list[str], set[tuple[str, int | None]]]]:

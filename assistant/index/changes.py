@@ -8,22 +8,46 @@ store as of write *s* catches up to write *n* by re-reading the ids of entries *
 when the index was read while write *s* was under way or killed). Re-reading an id
 gives the store's present state for it, whatever a killed or concurrent write left behind, so
 the index never needs to know whether a write finished. Only the last ``KEEP`` entries are
-kept; an index further behind is rebuilt from a full read.
+kept; an index further behind is rebuilt from a full read. A ``Version`` says where the
+store is in this history.
 """
 
 import json
 from collections.abc import Callable, Iterable
-from contextlib import suppress
+from dataclasses import dataclass
 from typing import Any
 
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
-from chromadb.errors import NotFoundError
 
-from assistant.index.chroma import guard
+from assistant.index.chroma import delete_collection, guard
 
 KEEP = 1024
 PRUNE_EVERY = 64
+
+
+@dataclass(frozen=True)
+class Version:
+    """Where the store is in its history."""
+
+    token: str
+    """Changes before and after every write: ``<seq>~<random>`` while write ``seq`` is under
+    way (or was killed), ``<seq>:<random>`` once it is done."""
+    seq: int
+    """The number of the last write begun (0 before the first, or in a store from before
+    writes were numbered)."""
+    epoch: str
+    """The collection's id: a new one when the collection is recreated (``reindex``)."""
+
+    @classmethod
+    def of(cls, token: str, epoch: str) -> "Version":
+        number = token.partition(":")[0].partition("~")[0]
+        return cls(token, int(number) if number.isdigit() and number != token else 0, epoch)
+
+    @property
+    def settled(self) -> bool:
+        """True unless write ``seq`` may be half-done."""
+        return "~" not in self.token
 
 
 class ChangeLog:
@@ -76,11 +100,7 @@ class ChangeLog:
         return {chunk_id for e in entries for chunk_id in json.loads(str(e["ids"]))}
 
     def drop(self) -> None:
-        def delete() -> None:
-            with suppress(NotFoundError, ValueError):
-                self._client.delete_collection(self.name)
-
-        guard(self._location, delete)
+        delete_collection(self._location, self._client, self.name)
         self._collection = None
 
 

@@ -1,8 +1,11 @@
-"""Chroma itself: connecting, our embedder in Chroma's clothes, and Chroma's failures as
-``StoreError``. With ``store.py``, ``changes.py`` (the change log beside the chunks) and
-``lease.py`` (the server's write lease), the only modules that import ``chromadb``."""
+"""Chroma itself: connecting, our embedder in Chroma's clothes, reading metadata a page at a
+time, and Chroma's failures as ``StoreError``. With ``store.py``, ``papers.py`` (the paper table
+beside the chunks), ``changes.py`` (the change log) and ``lease.py`` (the server's write lease),
+the only modules that import ``chromadb``."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import suppress
+from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import urlparse
 
@@ -10,15 +13,19 @@ import chromadb
 import httpx
 import numpy as np
 from chromadb.api import ClientAPI
+from chromadb.api.models.Collection import Collection
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.config import Settings as ChromaSettings
-from chromadb.errors import ChromaError
+from chromadb.errors import ChromaError, NotFoundError
+from chromadb.utils.embedding_functions import register_embedding_function
 
 from assistant.errors import StoreError
 from assistant.index.embeddings import Embedder
 from assistant.settings import StoreSettings
 
 T = TypeVar("T")
+PAGE = 2000
+"""Ids per request when reading by id (Chroma's local client writes at most 5,461 at once)."""
 
 
 class ChromaEmbedding(EmbeddingFunction[Documents]):
@@ -40,6 +47,12 @@ class ChromaEmbedding(EmbeddingFunction[Documents]):
     @staticmethod
     def build_from_config(config: dict[str, Any]) -> "ChromaEmbedding":
         return ChromaEmbedding(_Unopened(str(config["model"]), int(config["dimension"])))
+
+
+# Chroma rebuilds the function named in a collection's stored schema whenever it writes to it;
+# unregistered, it warns "Could not reconstruct embedding function citewise" on each process's
+# first write before any metadata change. chromadb leaves the function untyped.
+register_embedding_function(ChromaEmbedding)  # type: ignore[no-untyped-call]
 
 
 class _Unopened:
@@ -89,3 +102,29 @@ def guard(location: str, action: Callable[[], T]) -> T:
         ) from error
     except Exception as error:  # chromadb raises bare exceptions from its Rust and HTTP layers
         raise StoreError(f"the store at {location} failed: {error!r}") from error
+
+
+def metadatas(
+    location: str, collection: Collection, ids: Sequence[str]
+) -> Iterator[tuple[str, Any]]:
+    """The metadata of those of ``ids`` that ``collection`` holds, ``PAGE`` ids a request."""
+    for start in range(0, len(ids), PAGE):
+        read = partial(collection.get, ids=list(ids[start : start + PAGE]), include=["metadatas"])
+        page = guard(location, read)
+        yield from zip(page["ids"], page["metadatas"] or [], strict=True)
+
+
+def selected(location: str, collection: Collection, where: dict[str, Any]) -> dict[str, Any]:
+    """The metadata of the entries ``where`` selects, by id."""
+    page = guard(location, partial(collection.get, where=where, include=["metadatas"]))
+    return dict(zip(page["ids"], page["metadatas"] or [], strict=True))
+
+
+def delete_collection(location: str, client: ClientAPI, name: str) -> None:
+    """Delete the collection ``name``, if there is one."""
+
+    def delete() -> None:
+        with suppress(NotFoundError, ValueError):
+            client.delete_collection(name)
+
+    guard(location, delete)

@@ -6,18 +6,46 @@ gets one chunk holding its title, so it can still be found. The id of a chunk is
 the paper id and the chunk's text, so re-chunking unchanged text gives the same ids; a window
 whose text repeats an earlier one of the same paper (an abstract of repeated text) also gets its
 index, since a store refuses two chunks with one id.
+
+A chunk also says what it is (``kind``) and where it is: the section and the pages it spans, with
+character offsets into those pages' text. Abstract and title chunks have no place on a page;
+body chunks (from a paper's full text) do.
 """
 
 import hashlib
 from dataclasses import dataclass
+from typing import Literal
 
 from assistant.corpus.paper import Paper
 from assistant.index.tokens import count_tokens, encoding
 from assistant.sentences import split_sentences
 
+ChunkKind = Literal["abstract", "body", "title"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Placed:
+    """What a chunk is and where it is in its paper (shared by chunks written and read back)."""
+
+    kind: ChunkKind = "abstract"
+    section: str = ""
+    """The heading of the section it is in ("" when unknown or not in the body)."""
+
+    page: int | None = None
+    """The page it starts on (1-based), None outside the body."""
+
+    page_end: int | None = None
+    """The page it ends on (the same as ``page`` for a chunk within one page)."""
+
+    start: int | None = None
+    """Character offset of its start in the text of ``page``."""
+
+    end: int | None = None
+    """Character offset of its end in the text of ``page_end``."""
+
 
 @dataclass(frozen=True)
-class Chunk:
+class Chunk(Placed):
     id: str
     paper_id: str
     index: int
@@ -30,8 +58,8 @@ class Chunk:
 
 def chunk_paper(paper: Paper, max_tokens: int, overlap: int) -> list[Chunk]:
     passages = _windows(paper.abstract, max_tokens, overlap) if paper.has_abstract else []
-    if not passages:
-        passages = [paper.title]
+    kind: ChunkKind = "abstract" if passages else "title"
+    passages = passages or [paper.title]
     chunks = []
     seen: set[str] = set()
     for index, passage in enumerate(passages):
@@ -46,6 +74,7 @@ def chunk_paper(paper: Paper, max_tokens: int, overlap: int) -> list[Chunk]:
                 index=index,
                 text=passage,
                 embed_text=embed_text,
+                kind=kind,
             )
         )
     return chunks

@@ -249,7 +249,10 @@ class Ingestor:
                 self._seen = self.store.update_papers(plan.retag)
                 if plan.removed:
                     gone_ids = [i for entry in plan.removed for i in entry.chunk_ids]
-                    self._seen = self.store.write([], self._no_vectors(), {}, delete=gone_ids)
+                    leaving = [entry.paper.id for entry in plan.removed]
+                    self._seen = self.store.write(
+                        [], self._no_vectors(), {}, delete=gone_ids, gone=leaving
+                    )
         report.time("store", started)
         total = len(plan.embed)
         for start in range(0, total, self.batch_papers):
@@ -309,7 +312,9 @@ class Ingestor:
             dtype=np.float32,
         ).reshape(len(chunks), self.embedder.dimension)
         papers = {p.id: p for p in merged.papers}
-        self._seen = self.store.write(chunks, vectors, papers, delete=merged.delete)
+        self._seen = self.store.write(
+            chunks, vectors, papers, delete=merged.delete, gone=merged.gone
+        )
 
     def _chunks(self, paper: Paper) -> list[Chunk]:
         return chunk_paper(paper, self.chunking.max_tokens, self.chunking.overlap_sentences)

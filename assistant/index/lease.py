@@ -13,14 +13,14 @@ import socket
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from typing import Any
 
 from chromadb.api import ClientAPI
 from chromadb.errors import ChromaError, NotFoundError
 
 from assistant.errors import StoreError
-from assistant.index.chroma import guard
+from assistant.index.chroma import delete_collection, guard
 
 LAPSE_SECONDS = 60.0
 """A held lease lapses this long after it was taken: far longer than one batch's write."""
@@ -86,11 +86,7 @@ class Lease:
         return guard(self._location, read)
 
     def release(self) -> None:
-        def delete() -> None:
-            with suppress(NotFoundError):
-                self._client.delete_collection(self.name)
-
-        guard(self._location, delete)
+        delete_collection(self._location, self._client, self.name)
 
     # Taking it
 

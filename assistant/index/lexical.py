@@ -20,9 +20,10 @@ import Stemmer
 
 from assistant.index import bm25_files
 from assistant.index.bm25 import Bm25, Doc
+from assistant.index.changes import Version
 from assistant.index.filters import Filters
 from assistant.index.records import StoredChunk
-from assistant.index.store import ChunkStore, Version
+from assistant.index.store import ChunkStore
 
 FORMAT = 4
 """Version 4: segment folders, memory-mapped, labels as indexes into their distinct sets.

@@ -26,6 +26,9 @@ class Reconciled:
     delete: list[str] = field(default_factory=list)
     """Stored chunk ids that none of ``papers`` keeps."""
 
+    gone: list[str] = field(default_factory=list)
+    """Stored papers (ids) that leave the store: none of ``papers`` is them."""
+
     stored: list[StoredPaper] = field(default_factory=list)
     """What the store held for them: the chunks whose vectors can be reused."""
 
@@ -49,6 +52,8 @@ def reconcile(
             others = [s for s in entry.paper.sources if s.path not in rereading]
             if others:  # another writer added it from a file of its own: it stays, with that
                 merged[entry.paper.id] = entry.paper.model_copy(update={"sources": others})
+            else:
+                result.gone.append(entry.paper.id)
         result.delete.extend(entry.chunk_ids)  # rewritten below, or gone
     result.papers = list(merged.values())
     return result

@@ -1,21 +1,24 @@
-"""The Chroma store: chunks, vectors and papers in one collection.
+"""The Chroma store: chunks and their vectors in one collection, their papers' records beside.
 
 Local files (``PersistentClient`` under ``<store>/chroma``) by default, a shared server
-(``HttpClient``) when a URL is configured. Each chunk carries its paper (``records.py``), so the
-store alone can list, show and filter papers. The collection records the embedding model and
-dimension; opening it with another model raises ``ModelMismatchError``.
+(``HttpClient``) when a URL is configured. Each paper's record is stored once, in the paper table
+(``papers.py``); each chunk names its paper and carries what search filters on (``records.py``
+has the layout). Reads join chunks with their records: one batched read of the table per page
+of chunks. The collection records the embedding model and dimension; opening it with another
+model raises ``ModelMismatchError``.
 
 Writes are numbered: write *n* first records the ids it touches in the change log
 (``changes.py``), and a *generation* token in the collection metadata, ``n:<random>``, changes
 before and after it. Derived indexes (the lexical index) compare tokens to tell whether they are
 in step, and read the log to catch up. On a server, writers take turns (``turn()``, a lease in
-``lease.py``); a local store has one writer at a time (``lock.py``).
+``lease.py``); a local store has one writer at a time (``lock.py``). Stores of earlier schemas,
+which copied the record into every chunk, are upgraded in place on opening (``_upgrade``).
 """
 
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, ExitStack, nullcontext
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -25,50 +28,31 @@ from chromadb.api.models.Collection import Collection
 from chromadb.errors import NotFoundError
 
 from assistant.corpus.paper import Paper
-from assistant.errors import ModelMismatchError
-from assistant.index.changes import ChangeLog
-from assistant.index.chroma import ChromaEmbedding, connect, guard
+from assistant.errors import ModelMismatchError, StoreError
+from assistant.index.changes import ChangeLog, Version
+from assistant.index.chroma import PAGE, ChromaEmbedding, connect, guard, metadatas, selected
 from assistant.index.chunking import Chunk
 from assistant.index.embeddings import Embedder
 from assistant.index.filters import Filters
 from assistant.index.lease import Lease
+from assistant.index.lock import write_lock
+from assistant.index.papers import PaperTable, members, move_records
 from assistant.index.records import (
+    PaperRecord,
     StoredChunk,
     StoredPaper,
     chunk_metadata,
+    filter_fields,
     group,
-    paper_fields,
+    paper_of,
     stored,
+    whole_papers,
 )
 from assistant.settings import StoreSettings
 
-SCHEMA = 2
-"""Version 2 added the ``keys`` and ``chunks`` fields; version 1 stores gain them on opening."""
-PAGE = 2000
-
-
-@dataclass(frozen=True)
-class Version:
-    """Where the store is in its history."""
-
-    token: str
-    """Changes before and after every write: ``<seq>~<random>`` while write ``seq`` is under
-    way (or was killed), ``<seq>:<random>`` once it is done."""
-    seq: int
-    """The number of the last write begun (0 before the first, or in a store from before
-    writes were numbered)."""
-    epoch: str
-    """The collection's id: a new one when the collection is recreated (``reindex``)."""
-
-    @classmethod
-    def of(cls, token: str, epoch: str) -> "Version":
-        number = token.partition(":")[0].partition("~")[0]
-        return cls(token, int(number) if number.isdigit() and number != token else 0, epoch)
-
-    @property
-    def settled(self) -> bool:
-        """True unless write ``seq`` may be half-done."""
-        return "~" not in self.token
+SCHEMA = 3
+"""Version 3 keeps each paper's record once, in the paper table. Version 2 copied it into every
+chunk, with its identity keys and chunk count; version 1 had neither. Both are upgraded."""
 
 
 @dataclass(frozen=True)
@@ -78,7 +62,7 @@ class Hit:
 
 
 class ChunkStore:
-    """Chunks, their vectors and their papers, in one Chroma collection."""
+    """Chunks and their vectors in one Chroma collection, their papers in the paper table."""
 
     def __init__(
         self, settings: StoreSettings, embedder: Embedder, *, check_model: bool = True
@@ -89,6 +73,13 @@ class ChunkStore:
         self.location = settings.server_url or str(settings.path / "chroma")
         self._client = guard(self.location, lambda: connect(settings))
         self._collection = guard(self.location, self._open_collection)
+        self._papers = PaperTable(
+            self._client,
+            settings.collection,
+            str(self._collection.id),
+            self.location,
+            self._function,
+        )
         self.lease = (
             Lease(self._client, settings.collection, self.location, self._function)
             if settings.server_url
@@ -96,8 +87,11 @@ class ChunkStore:
         )
         """The server's write lease (``lease.py``); None on local files (one writer: a lock)."""
         self._changes = ChangeLog(self._client, settings.collection, self.location, self._function)
-        if check_model and (self._collection.metadata or {}).get("citewise:schema") == 1:
-            self._upgrade()
+        schema = (self._collection.metadata or {}).get("citewise:schema", SCHEMA)
+        self._legacy = int(schema) < SCHEMA
+        """Whether chunks may still carry their papers: the store was not upgraded yet."""
+        if check_model and self._legacy:
+            self._upgrade_on_opening()
 
     def _open_collection(self) -> Collection:
         expected = {"model": self.embedder.name, "dimension": self.embedder.dimension}
@@ -141,21 +135,27 @@ class ChunkStore:
         return self.version().token
 
     def version(self) -> Version:
-        def read() -> Version:
-            fresh = self._client.get_collection(
-                self.settings.collection, embedding_function=self._function()
-            )
-            return Version.of(str((fresh.metadata or {}).get("generation", "")), str(fresh.id))
+        fresh = self._fresh()
+        return Version.of(str((fresh.metadata or {}).get("generation", "")), str(fresh.id))
 
-        return guard(self.location, read)
+    def _fresh(self) -> Collection:
+        """The collection as the store holds it now (its metadata, which writers change)."""
+        return guard(
+            self.location,
+            lambda: self._client.get_collection(
+                self.settings.collection, embedding_function=self._function()
+            ),
+        )
 
     def touched(self, first: int, last: int) -> set[str] | None:
         """The chunk ids writes ``first..last`` touched; None when the log no longer knows."""
         return self._changes.touched(first, last, str(self._collection.id))
 
     def papers(self) -> list[StoredPaper]:
-        """Every paper with the ids of its chunks."""
-        return group(self.chunks(include_text=False))
+        """Every paper with the ids of its chunks. A record without a chunk (its write or its
+        removal was killed half-way) is an incomplete paper."""
+        records = self._papers.everything()
+        return group(self._metadatas(self._ids()), records)
 
     def matching(self, identity_keys: Sequence[str]) -> list[StoredPaper]:
         """The stored papers that share an identity key (``dedup.keys``) with ``identity_keys``."""
@@ -163,19 +163,18 @@ class ChunkStore:
         if not clauses:
             return []
         where = clauses[0] if len(clauses) == 1 else {"$or": clauses}
-        page = guard(
-            self.location, lambda: self._collection.get(where=where, include=["metadatas"])
-        )
-        metas = page["metadatas"] or []
-        return group(stored(i, m, "") for i, m in zip(page["ids"], metas, strict=True))
+        records = self._papers.matching(where)
+        found = self._members(list(records))
+        if self._legacy:  # chunks not upgraded yet carry their papers' keys
+            found |= selected(self.location, self._collection, where)
+        return group(found.items(), records)
 
     def chunks(
         self, *, include_text: bool = True, limit: int | None = None
     ) -> Iterator[StoredChunk]:
         """Every chunk (the first ``limit`` written), page by page; by id, because Chroma's
         offset paging slows as the offset grows."""
-        listed = guard(self.location, lambda: self._collection.get(include=[], limit=limit))
-        ids = listed["ids"]
+        ids = self._ids(limit)
         for start in range(0, len(ids), PAGE):
             yield from self._read(ids[start : start + PAGE], include_text)
 
@@ -192,11 +191,7 @@ class ChunkStore:
         page = guard(
             self.location, lambda: self._collection.get(ids=list(chunk_ids), include=include)
         )
-        documents = page.get("documents") or [""] * len(page["ids"])
-        return [
-            stored(i, m, d or "")
-            for i, m, d in zip(page["ids"], page["metadatas"] or [], documents, strict=True)
-        ]
+        return self._joined(page["ids"], page["metadatas"], page.get("documents"))
 
     def chunks_of(self, paper_id: str) -> list[StoredChunk]:
         page = guard(
@@ -205,11 +200,7 @@ class ChunkStore:
                 where={"paper_id": paper_id}, include=["metadatas", "documents"]
             ),
         )
-        documents = page["documents"] or []
-        chunks = [
-            stored(i, m, d or "")
-            for i, m, d in zip(page["ids"], page["metadatas"] or [], documents, strict=True)
-        ]
+        chunks = self._joined(page["ids"], page["metadatas"], page["documents"])
         return sorted(chunks, key=lambda c: c.index)
 
     def vectors(self, chunk_ids: Sequence[str]) -> dict[str, np.ndarray]:
@@ -234,12 +225,34 @@ class ChunkStore:
                 include=["metadatas", "documents", "distances"],
             ),
         )
-        ids, metas = result["ids"][0], (result["metadatas"] or [[]])[0]
-        docs, dists = (result["documents"] or [[]])[0], (result["distances"] or [[]])[0]
-        return [
-            Hit(stored(i, m, d or ""), 1.0 - float(dist))
-            for i, m, d, dist in zip(ids, metas, docs, dists, strict=True)
-        ]
+        ids, dists = result["ids"][0], (result["distances"] or [[]])[0]
+        similarity = {i: 1.0 - float(d) for i, d in zip(ids, dists, strict=True)}
+        metas, docs = (result["metadatas"] or [[]])[0], (result["documents"] or [[]])[0]
+        return [Hit(c, similarity[c.id]) for c in self._joined(ids, metas, docs)]
+
+    def _joined(
+        self, ids: Sequence[str], metas: Sequence[Any] | None, documents: Sequence[Any] | None
+    ) -> list[StoredChunk]:
+        """Chunks with their papers: the records of all of them in one read. A chunk whose
+        paper is gone (removed since the chunk was read) is left out."""
+        metas = metas or []
+        texts = documents or [""] * len(ids)
+        records = self._papers.get(str(m.get("paper_id")) for m in metas)
+        chunks = []
+        for chunk_id, meta, text in zip(ids, metas, texts, strict=True):
+            paper = paper_of(chunk_id, meta, records)
+            if paper is not None:
+                chunks.append(stored(chunk_id, meta, text or "", paper))
+        return chunks
+
+    def _ids(self, limit: int | None = None) -> list[str]:
+        return guard(self.location, lambda: self._collection.get(include=[], limit=limit))["ids"]
+
+    def _metadatas(self, chunk_ids: Sequence[str]) -> Iterator[tuple[str, Any]]:
+        return metadatas(self.location, self._collection, chunk_ids)
+
+    def _members(self, paper_ids: Sequence[str]) -> dict[str, Any]:
+        return members(self.location, self._collection, paper_ids)
 
     # Writing
 
@@ -254,18 +267,31 @@ class ChunkStore:
         vectors: np.ndarray,
         papers: dict[str, Paper],
         delete: Sequence[str] = (),
+        gone: Sequence[str] = (),
     ) -> str:
-        """Upsert ``chunks`` (with their papers' metadata) and delete ``delete``, in one step;
-        return the generation it leaves.
+        """Upsert ``chunks`` with their papers' records and delete the chunks ``delete``, as
+        one numbered write; return the generation it leaves. A paper's chunks are written
+        whole: every chunk it had is among ``chunks`` or ``delete``. The records of papers
+        left with no chunk go too: those of deleted chunks, and ``gone`` (papers leaving the
+        store, whose chunks a killed write may have deleted already).
 
-        Deleting first means a killed write can lose a changed paper's chunks but never leave
-        old and new side by side; the next ingest finds the paper missing or incomplete and
-        writes it again."""
+        The order makes a write killed anywhere safe to read and to finish by writing again:
+        1. the chunks ``delete`` go first, so a changed paper's old and new chunks are never
+           side by side;
+        2. then the records of the papers written, so a chunk never points at a missing
+           record. Until step 3 is done, such a paper has fewer chunks than its record says,
+           or chunks that say another count: it is incomplete, and the next ingest writes it
+           whole again;
+        3. then the chunks;
+        4. last, the records of papers left with no chunk (until then, incomplete papers)."""
         totals = Counter(c.paper_id for c in chunks)
 
         def run() -> None:
+            leaving = set(gone)
             if delete:
+                leaving |= {str(m.get("paper_id")) for _, m in self._metadatas(delete)}
                 self._collection.delete(ids=list(delete))
+            self._papers.put([PaperRecord(papers[p], n) for p, n in totals.items()])
             if chunks:
                 self._collection.upsert(
                     ids=[c.id for c in chunks],
@@ -275,24 +301,37 @@ class ChunkStore:
                         chunk_metadata(c, papers[c.paper_id], totals[c.paper_id]) for c in chunks
                     ],
                 )
+            self._forget(sorted(leaving - totals.keys()))
 
         return self._changing(run, [*delete, *(c.id for c in chunks)])
 
+    def _forget(self, paper_ids: Sequence[str]) -> None:
+        """Remove the records of those of ``paper_ids`` that have no chunk left."""
+        kept = {str(meta.get("paper_id")) for meta in self._members(paper_ids).values()}
+        self._papers.delete([p for p in paper_ids if p not in kept])
+
     def update_papers(self, papers: Sequence[StoredPaper]) -> str:
-        """Rewrite the paper metadata of existing chunks without re-embedding them; return the
-        generation it leaves."""
-        owner = {chunk_id: entry for entry in papers for chunk_id in entry.chunk_ids}
+        """Rewrite papers' records, and the fields their chunks are filtered on, without
+        re-embedding; return the generation it leaves. Whole papers a write, each paper's
+        chunks before its record: a rewrite killed half-way leaves the old record, which the
+        next ingest finds different from the paper read, and rewrites again."""
         left = ""
-        for start in range(0, len(owner), PAGE):
-            chunks = self.get(list(owner)[start : start + PAGE])
-            ids = [c.id for c in chunks]
-            metas: list[Any] = [
-                paper_fields(owner[c.id].paper)
-                | {"index": c.index, "chunks": len(owner[c.id].chunk_ids)}
-                for c in chunks
-            ]
-            left = self._changing(partial(self._collection.update, ids=ids, metadatas=metas), ids)
+        for batch in whole_papers(papers, PAGE):
+            ids = [i for entry in batch for i in entry.chunk_ids]
+            left = self._changing(partial(self._rewrite, batch, ids), ids)
         return left or self.generation()
+
+    def _rewrite(self, batch: Sequence[StoredPaper], ids: list[str]) -> None:
+        if self._legacy:
+            self._move_records(ids)
+        if ids:
+            metas: list[Any] = [
+                filter_fields(entry.paper) | {"chunks": len(entry.chunk_ids)}
+                for entry in batch
+                for _ in entry.chunk_ids
+            ]
+            self._collection.update(ids=ids, metadatas=metas)
+        self._papers.put([PaperRecord(entry.paper, len(entry.chunk_ids)) for entry in batch])
 
     def _changing(self, change: Callable[[], None], touched: Iterable[str]) -> str:
         """Run ``change``, which touches the chunks ``touched``, as the next numbered write:
@@ -305,27 +344,59 @@ class ChunkStore:
             return self._bump_generation(f"{seq}:")
 
     def _bump_generation(self, prefix: str) -> str:
-        meta = dict(self._collection.metadata or {})
+        token = prefix + uuid.uuid4().hex
+        self._set_metadata({"generation": token})
+        return token
+
+    def _set_metadata(self, values: dict[str, Any]) -> None:
+        """Change some of the collection's metadata, keeping the rest as it is now (another
+        process may have changed it since this one opened the collection)."""
+        meta = dict(self._fresh().metadata or {}) | values
         meta.pop("hnsw:space", None)
-        meta["generation"] = prefix + uuid.uuid4().hex
         guard(self.location, lambda: self._collection.modify(metadata=meta))
-        return str(meta["generation"])
+
+    # Upgrading
+
+    def _upgrade_on_opening(self) -> None:
+        """Upgrade the store, unless another process holds the local store's write lock: that
+        writer upgrades what it rewrites, and the next opening finishes; reads meanwhile take a
+        chunk's paper from wherever it is."""
+        with ExitStack() as stack:
+            if self.lease is None:
+                try:
+                    stack.enter_context(write_lock(self.settings.path))
+                except StoreError:
+                    return
+            self._upgrade()
 
     def _upgrade(self) -> None:
-        """Give a schema-1 store's chunks their identity keys and chunk counts (no embedding)."""
+        """Move a schema-1 or -2 store's paper records out of its chunks into the paper table,
+        embedding nothing: page by page (``_move_records``), each in this writer's turn, then the
+        schema number, last. Stopped anywhere (``kill -9``), the store reads whole, and the
+        next opening carries on where it stopped."""
+        ids = self._ids()
+        for start in range(0, len(ids), PAGE):
+            with self.turn():
+                self._move_records(ids[start : start + PAGE])
         with self.turn():
-            self.update_papers(self.papers())
-            meta = dict(self._collection.metadata or {}) | {"citewise:schema": SCHEMA}
-            meta.pop("hnsw:space", None)
-            guard(self.location, lambda: self._collection.modify(metadata=meta))
+            self._set_metadata({"citewise:schema": SCHEMA})
+        self._legacy = False
+
+    def _move_records(self, chunk_ids: Sequence[str]) -> None:
+        """Move the records those of ``chunk_ids`` that are legacy chunks carry into the paper
+        table (``papers.move_records``)."""
+        found = list(self._metadatas(chunk_ids))
+        move_records(self.location, self._collection, self._papers, found)
 
     def _function(self) -> Any:
         """Our embedding function, passed on every open so Chroma never uses its default."""
         return ChromaEmbedding(self.embedder)
 
     def drop(self) -> None:
-        """Delete the whole collection and its change log (used by ``reindex``)."""
+        """Delete the whole collection, its paper table and its change log (used by
+        ``reindex``)."""
         guard(self.location, lambda: self._client.delete_collection(self.settings.collection))
+        self._papers.drop()
         self._changes.drop()
 
 

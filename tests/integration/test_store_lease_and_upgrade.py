@@ -1,5 +1,5 @@
 """The server write lease (a collection of its own on a real `chroma run`) and the in-place
-upgrade of a schema-1 store."""
+upgrade of a schema-1 store (``test_store_upgrade.py`` has the rest of the upgrade's tests)."""
 
 import os
 import socket
@@ -13,10 +13,12 @@ import pytest
 from assistant.corpus.paper import Paper
 from assistant.errors import StoreError
 from assistant.index.lease import Lease
+from assistant.index.lock import write_lock
 from assistant.index.store import ChunkStore
 from assistant.library import Library
 from assistant.settings import Settings, StoreSettings
 from tests.fakes import HashEmbedder
+from tests.legacy_store import make_legacy
 
 
 def holder(pid: int) -> dict[str, object]:
@@ -68,14 +70,12 @@ def test_a_schema_1_store_gains_identity_keys_on_opening(tmp_path: Path) -> None
     library.add_papers(
         [Paper(title="Speculative decoding", abstract="Drafts verify. Fast.", doi="10.1/spec")]
     )
-    collection = library.store._collection
-    ids = collection.get()["ids"]
-    collection.update(ids=ids, metadatas=[{"keys": ["none"], "chunks": 99}] * len(ids))
-    collection.modify(metadata={**(collection.metadata or {}), "citewise:schema": 1})
-    assert library.store.matching(["doi:10.1/spec"]) == []
+    make_legacy(settings.store, HashEmbedder(), schema=1)
+    with write_lock(settings.store.path):  # another process writes: opening leaves it be
+        assert ChunkStore(settings.store, HashEmbedder()).matching(["doi:10.1/spec"]) == []
 
     reopened = ChunkStore(settings.store, HashEmbedder())
     found = reopened.matching(["doi:10.1/spec"])
     assert [entry.paper.title for entry in found] == ["Speculative decoding"]
     assert found[0].complete
-    assert (reopened._collection.metadata or {})["citewise:schema"] == 2
+    assert (reopened._collection.metadata or {})["citewise:schema"] == 3

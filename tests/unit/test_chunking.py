@@ -31,6 +31,7 @@ def test_a_typical_abstract_is_one_chunk_with_title_for_embedding() -> None:
     paper = Paper(title="Sparse attention", abstract="We make attention sparse. It is fast.")
     (chunk,) = chunk_paper(paper, max_tokens=320, overlap=1)
     assert chunk.text == paper.abstract
+    assert (chunk.kind, chunk.section, chunk.page, chunk.start) == ("abstract", "", None, None)
     assert chunk.embed_text == "Sparse attention\n\nWe make attention sparse. It is fast."
     assert chunk.id.startswith(paper.id)
 
@@ -65,3 +66,4 @@ def test_ids_derive_from_content() -> None:
 def test_paper_without_abstract_is_searchable_by_title() -> None:
     (chunk,) = chunk_paper(Paper(title="Only a title"), 320, 1)
     assert chunk.text == chunk.embed_text == "Only a title"
+    assert chunk.kind == "title" and chunk.page is None
