@@ -61,10 +61,11 @@ from numpy.typing import NDArray
 from assistant.corpus.paper import Paper, Source
 from assistant.corpus.readers.base import ReadIssue
 from assistant.corpus.readers.beir import BeirReader
+from assistant.index.chroma import PAGE
 from assistant.index.chunking import Chunk, chunk_paper
 from assistant.index.lexical import LexicalIndex
 from assistant.index.records import StoredChunk
-from assistant.index.store import PAGE, ChunkStore
+from assistant.index.store import ChunkStore
 from assistant.library import Library
 from assistant.sentences import split_sentences
 from assistant.settings import ChunkSettings, Settings

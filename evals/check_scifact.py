@@ -26,13 +26,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from assistant.citations.check.judges import make_judge
-
 from assistant.citations.check.judging import Document, Judge, Judgement, Pair
 from assistant.citations.check.offline import OfflineJudge
 from assistant.index.embeddings import Embedder
 from assistant.llm.backend import open_model
 from assistant.settings import Settings
+from assistant.tasks.judge_choice import make_judge
 from evals.drafting_multixscience import pick_embedder
 from evals.reporting import command_line, write_report
 

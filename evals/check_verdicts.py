@@ -34,10 +34,11 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from assistant.citations.check import Judge, SentenceCheck, check_file, make_judge
+from assistant.citations.check import Judge, SentenceCheck, check_file
 from assistant.corpus.paper import Paper
 from assistant.llm.backend import open_model
 from assistant.settings import Settings
+from assistant.tasks.judge_choice import make_judge
 from evals.drafting_multixscience import pick_embedder
 from evals.reporting import command_line, write_report
 from evals.verdict_data import SETS, Item, bib_text, draft_text, load, papers

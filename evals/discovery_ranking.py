@@ -47,7 +47,8 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.index.embeddings import Embedder, make_embedder
+from assistant.index.embeddings import Embedder
+from assistant.library import make_embedder
 from assistant.scholarly.clients import Apis
 from assistant.scholarly.http import Http
 from assistant.scholarly.ranking import API_WEIGHT, final_scores, relevance

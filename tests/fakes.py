@@ -27,7 +27,8 @@ class HashEmbedder:
                 vectors[row, int.from_bytes(digest[:4], "little") % self.dimension] += 1.0
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         norms[norms == 0] = 1.0
-        return vectors / norms
+        vectors /= norms
+        return vectors
 
 
 @dataclass

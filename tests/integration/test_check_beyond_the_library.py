@@ -9,9 +9,11 @@ import pytest
 
 from assistant import cli
 from assistant.citations.check import read_bib
+from assistant.library import Library
 from assistant.settings import Settings
-from tests.cli_corpus import fast_library, use_fast_library
-from tests.conftest import DATA
+from tests.cli_corpus import use_fast_library
+from tests.fakes import HashEmbedder
+from tests.helpers import DATA
 from tests.openalex_pool import OpenAlexPool, work
 from tests.scholarly_server import ScholarlyServer
 
@@ -42,7 +44,7 @@ def draft(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: Settings) -
     use_fast_library(monkeypatch)
     refs = read_bib([REFS]).entries
     sleep = refs["chen2021sleep"].model_copy(update={"retracted": True})
-    fast_library(settings).add_papers([refs["lopez2019coffee"], sleep])
+    Library(settings, embedder=HashEmbedder()).add_papers([refs["lopez2019coffee"], sleep])
     path = tmp_path / "draft.md"
     path.write_text(DRAFT, encoding="utf-8")
     return path

@@ -1,7 +1,7 @@
 """A scripted chat model that takes its time: a pause between pieces, and optionally a stall."""
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 from assistant.llm.types import Delta, Message, StreamEvent
@@ -23,7 +23,7 @@ class SlowChatModel(FakeChatModel):
         *,
         max_tokens: int,
         json_schema: dict[str, Any] | None = None,
-    ) -> AsyncIterator[StreamEvent]:
+    ) -> AsyncGenerator[StreamEvent, None]:
         async for event in super().stream(messages, max_tokens=max_tokens, json_schema=json_schema):
             if isinstance(event, Delta):
                 if self.stall_after is not None and self.sent >= self.stall_after:
