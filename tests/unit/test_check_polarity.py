@@ -48,6 +48,15 @@ def test_a_sentence_compared_with_itself_has_no_conflict() -> None:
             "We present a plain, pre-training-free backbone named ViT-CoMer.",
         ),
         ("43 percent of contacts had no symptoms.", "Of these, 43.2% were asymptomatic."),
+        # a figure of the evidence that the claim states elsewhere is no disagreement
+        (
+            "Of the 316 metabolites detected, 179 were known compounds and 48 remained unknown.",
+            "179 were identified as known compounds, and 48 metabolites were unknown.",
+        ),
+        (
+            "The department has 117 beds, in a hospital of more than 1,000 beds.",
+            "The department has a bed capacity of 117 and the hospital has over 1000 beds.",
+        ),
         # not negations
         (
             "The technique not only helps to avoid overfitting but can also lower training loss.",
@@ -107,6 +116,11 @@ def test_agreements_in_other_words(claim: str, evidence: str) -> None:
             "quantity",
         ),
         (
+            "Before parsing, PDFs of more than 20 pages were discarded as likely reports.",
+            "Before parsing, we filter out PDFs that have greater than 50 pages.",
+            "quantity",
+        ),
+        (
             "Recurrent networks are ineffective models for sequences.",
             "Recurrent networks are effective models for sequences.",
             "negation",
@@ -141,6 +155,8 @@ def test_the_reason_names_what_is_reversed() -> None:
         ("up to half of the memory", "up to 50%", True),
         ("1.7x - 2.7x faster", "2x faster", True),
         ("more than 40%", "43.2%", True),
+        ("greater than 50 pages", "more than 50 pages", True),
+        ("greater than 50 pages", "more than 20 pages", False),
         ("43 percent", "34%", False),
         ("about 2x faster", "20x faster", False),
         ("two blocks", "six blocks", False),

@@ -275,6 +275,11 @@ def _quantities(claim: Reading, evidence: Reading) -> list[Finding]:
         if any(quantity.agrees(q) for q, _ in same):
             findings.append(Finding("quantity", True, _figure(quantity), _figure(quantity)))
             continue
+        # A figure of the evidence that another figure of the claim states is accounted for:
+        # "316 metabolites ... 48 unknown" does not disagree with "48 metabolites were unknown".
+        same = [(q, j) for q, j in same if not any(c.states(q) for c, _ in claim.quantities)]
+        if not same:
+            continue
         context = _context(claim, index)
         overlap, other = max(
             ((len(_context(evidence, j) & context), q) for q, j in same), key=lambda x: x[0]

@@ -69,6 +69,9 @@ _APPROX = (
     ("close to", "nearly"),
     ("over", "over"),
     ("more than", "over"),
+    ("greater than", "over"),
+    ("larger than", "over"),
+    ("higher than", "over"),
     ("above", "over"),
     ("at least", "over"),
     ("exceeding", "over"),
@@ -79,6 +82,8 @@ _APPROX = (
     ("under", "upto"),
     ("less than", "upto"),
     ("fewer than", "upto"),
+    ("smaller than", "upto"),
+    ("lower than", "upto"),
     ("below", "upto"),
 )
 _NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
@@ -119,7 +124,7 @@ class Quantity:
     """"upto" or "over" when the figure is a bound ("up to 7x", "more than 40%")."""
 
     point: tuple[float, float] = (0.0, 0.0)
-    """The figure itself, within its rounding."""
+    """The figure itself, within its rounding (no hedge, no bound)."""
 
     def agrees(self, other: "Quantity") -> bool:
         if self.unit != other.unit:
@@ -127,6 +132,13 @@ class Quantity:
         if self.bound and self.bound == other.bound:  # up to 7x / up to 70x: the bounds differ
             return self.point[0] <= other.point[1] and other.point[0] <= self.point[1]
         return self.low <= other.high and other.low <= self.high
+
+    def states(self, other: "Quantity") -> bool:
+        """Whether this is the figure ``other`` is, counted things named alike or not ("48
+        remained unknown" states "48 metabolites")."""
+        if self.unit.startswith("n:") and other.unit.startswith("n:"):
+            return self.point[0] <= other.point[1] and other.point[0] <= self.point[1]
+        return self.agrees(other)
 
 
 def _interval(value: float, text: str, approx: str | None) -> tuple[float, float]:
@@ -195,14 +207,14 @@ def quantities(text: str) -> tuple[Quantity, ...]:
     for match in _WORDY.finditer(text):
         approx = _approximation(text, match.start())
         if match["fold"]:
-            value = _FOLD_WORDS[match["fold"].lower()]
-            found.append(Quantity(*_interval(value, "", approx), "x", match.start()))
+            value, unit = _FOLD_WORDS[match["fold"].lower()], "x"
         elif match["half"]:
-            found.append(Quantity(*_interval(50.0, "", approx), "%", match.start()))
+            value, unit = 50.0, "%"
         else:
             value = float(_WORD_NUMBERS[match["word"].lower()])
             unit = _unit(match["unit"] or "", match["next"])
-            found.append(Quantity(*_interval(value, "", approx), unit, match.start()))
+        point = _interval(value, "", None)
+        found.append(Quantity(*_interval(value, "", approx), unit, match.start(), point=point))
     return tuple(sorted(found, key=lambda q: q.start))
 
 
