@@ -16,10 +16,11 @@ from assistant.corpus.paper import Paper
 from assistant.errors import ConfigError, InputError
 from assistant.index.embeddings import MINILM, Embedder
 from assistant.index.filters import Filters
-from assistant.index.ingest import Ingestor, IngestReport, Progress
+from assistant.index.ingest import Ingestor, IngestReport
 from assistant.index.lexical import LexicalIndex
 from assistant.index.lock import write_lock
 from assistant.index.store import ChunkStore
+from assistant.progress import Progress
 from assistant.retrieval import Mode, PaperHit, Retriever
 from assistant.settings import EmbeddingSettings, Settings
 

@@ -126,6 +126,12 @@ def convex_fusion(rankings: list[dict[str, float]]) -> dict[str, float]:
     return fused
 
 
+def passage(chunk: StoredChunk, score: float) -> Passage:
+    """A stored chunk as a passage of its paper: its text, score and place."""
+    where = Location(chunk.section, chunk.page, chunk.page_end, chunk.start, chunk.end)
+    return Passage(chunk.id, chunk.text, score, where)
+
+
 def _by_paper(fused: dict[str, float], chunks: dict[str, StoredChunk]) -> list[PaperHit]:
     grouped: dict[str, list[Passage]] = {}
     papers: dict[str, Paper] = {}
@@ -134,6 +140,6 @@ def _by_paper(fused: dict[str, float], chunks: dict[str, StoredChunk]) -> list[P
         if chunk is None:  # deleted since the lexical index was read
             continue
         papers[chunk.paper.id] = chunk.paper
-        grouped.setdefault(chunk.paper.id, []).append(Passage(chunk_id, chunk.text, score))
+        grouped.setdefault(chunk.paper.id, []).append(passage(chunk, score))
     hits = [PaperHit(papers[pid], passages[0].score, passages) for pid, passages in grouped.items()]
     return sorted(hits, key=lambda h: -h.score)

@@ -95,6 +95,19 @@ class ChunkSettings(Section):
     overlap_sentences: int = Field(
         default=1, ge=0, le=5, description="Sentences shared by consecutive chunks."
     )
+    body_max_tokens: int = Field(
+        default=200,
+        ge=32,
+        le=2048,
+        description="Largest chunk of a paper's full text, in cl100k tokens; 200 fits the "
+        "embedding model's 256-wordpiece window.",
+    )
+    max_chunks_per_paper: int | None = Field(
+        default=None,
+        ge=1,
+        description="Keep at most this many chunks of a paper's full text (its first, in reading "
+        "order); unset keeps them all.",
+    )
 
 
 class RetrievalSettings(Section):
@@ -250,6 +263,13 @@ class CheckSettings(Section):
         ge=0,
         le=20,
         description="Library papers judged per unsupported or uncited sentence, as suggestions.",
+    )
+    body_passages: int = Field(
+        default=3,
+        ge=0,
+        le=10,
+        description="Passages of a cited paper's full text (when its PDF is in the library) read "
+        "with its abstract: those that best match the sentence checked (0: abstracts only).",
     )
     batch_size: int = Field(
         default=8, ge=1, le=64, description="Pairs per request to the LLM judge."

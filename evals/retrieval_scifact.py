@@ -28,6 +28,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from assistant.cli.output import progress as ingest_progress
 from assistant.index.embeddings import Embedder
 from assistant.index.ingest import IngestReport
 from assistant.library import Library, make_embedder
@@ -102,8 +103,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         _check_store(store, settings, embedder)
         library = Library(settings, embedder=embedder)
         started = time.perf_counter()
-        with _progress() as progress:
-            report = library.add_papers(corpus.papers, _ingest_progress(progress))
+        with ingest_progress() as update:
+            report = library.add_papers(corpus.papers, update)
         ingest_s = time.perf_counter() - started
         papers = [stored.paper for stored in library.store.papers()]
         chunks = library.count_chunks()
@@ -257,17 +258,6 @@ def _progress() -> Progress:
         TimeElapsedColumn(),
         console=console,
     )
-
-
-def _ingest_progress(progress: Progress) -> Callable[[str, int, int], None]:
-    tasks: dict[str, Any] = {}
-
-    def update(phase: str, done: int, total: int) -> None:
-        if phase not in tasks:
-            tasks[phase] = progress.add_task(phase, total=total)
-        progress.update(tasks[phase], completed=done, total=total)
-
-    return update
 
 
 def _rows(scores: Sequence[Scores]) -> list[list[str]]:

@@ -1,37 +1,50 @@
 """What the command line prints: the two consoles, the progress bar, and the reports."""
 
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from assistant.cli.console import err, out
 from assistant.history import EntryRow, SourceRecord
 from assistant.index.ingest import IngestReport
+from assistant.progress import Progress as Report
 
-PHASES = {"read": "Reading files", "embed": "Embedding"}
+PHASES = {"read": "Reading files", "embed": "Embedding papers"}
 
 
 @contextmanager
-def progress() -> Iterator[Callable[[str, int, int], None]]:
+def progress(phases: Mapping[str, str] = PHASES) -> Iterator[Report]:
+    """A bar per phase (``phases`` names them): done of total, the detail the work gives, time
+    spent and an estimate of the time left."""
     bar = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
+        TextColumn("{task.fields[detail]}", style="dim"),
         TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
         console=err,
         transient=True,
     )
     tasks: dict[str, Any] = {}
 
-    def update(phase: str, done: int, total: int) -> None:
+    def update(phase: str, done: int, total: int, detail: str = "") -> None:
         if phase not in tasks:
-            tasks[phase] = bar.add_task(PHASES.get(phase, phase), total=total)
-        bar.update(tasks[phase], completed=done, total=total)
+            tasks[phase] = bar.add_task(phases.get(phase, phase), total=total, detail="")
+        bar.update(tasks[phase], completed=done, total=total, detail=detail)
 
     with bar:
         yield update
@@ -42,8 +55,9 @@ def print_report(report: IngestReport) -> None:
         f"[bold]{report.added}[/] added, [bold]{report.updated}[/] updated, "
         f"[bold]{report.unchanged}[/] unchanged, [bold]{report.removed}[/] removed, "
         f"[bold]{len(report.failed)}[/] failed "
-        f"({report.records} records from {report.files_read} files; "
-        f"{report.chunks_embedded} chunks embedded)."
+        f"({report.records} records from {report.files_read} files"
+        + (f", {report.pages_read} PDF pages" if report.pages_read else "")
+        + f"; {report.chunks_embedded} chunks embedded)."
     )
     if report.without_abstract:
         out.print(

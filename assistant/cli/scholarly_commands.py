@@ -142,7 +142,7 @@ def run_enrich(
     dry_run: bool = False,
 ) -> EnrichReport:
     """Enrich with a progress bar (also what ``ingest --enrich`` runs)."""
-    with closing(Apis.open(settings.scholarly)) as apis, progress() as update:
+    with closing(Apis.open(settings.scholarly)) as apis, progress(PHASES) as update:
         clients = apis.metadata(sources or list(settings.scholarly.sources))
         return enrich_library(
             library,
@@ -150,7 +150,7 @@ def run_enrich(
             missing,
             everything=everything,
             dry_run=dry_run,
-            progress=lambda phase, done, total: update(PHASES.get(phase, phase), done, total),
+            progress=update,
         )
 
 
@@ -210,12 +210,12 @@ def _discover(args: argparse.Namespace, settings: Settings) -> int:
         hops=args.hops,
         limit=args.k,
     )
-    with closing(Apis.open(settings.scholarly)) as apis, progress() as update:
+    with closing(Apis.open(settings.scholarly)) as apis, progress(PHASES) as update:
         found = discover(
             library,
             apis,
             request,
-            lambda phase, done, total: update(PHASES.get(phase, phase), done, total),
+            update,
         )
     if args.json:
         print(json.dumps(_discovery_json(found), indent=2, ensure_ascii=False))

@@ -1,4 +1,4 @@
-"""Sentence-aware chunks of an abstract, with content-derived ids.
+"""Sentence-aware chunks of an abstract and of a paper's full text, with content-derived ids.
 
 A chunk is a window of whole sentences of at most ``max_tokens`` (cl100k) tokens; consecutive
 windows share ``overlap`` sentences. Most abstracts fit one window. A paper without an abstract
@@ -9,16 +9,22 @@ index, since a store refuses two chunks with one id.
 
 A chunk also says what it is (``kind``) and where it is: the section and the pages it spans, with
 character offsets into those pages' text. Abstract and title chunks have no place on a page;
-body chunks (from a paper's full text) do.
+body chunks (from a paper's full text, ``Paper.body``) do: the body's sections are windowed the
+same way, each window within one section (its sentences may run over a page break), and the
+section's heading is embedded with it. The abstract, the title block and acknowledgements are
+left out of the body (the abstract has chunks of its own).
 """
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from itertools import groupby
 from typing import Literal
 
+from assistant.corpus.fulltext import Body
 from assistant.corpus.paper import Paper
 from assistant.index.tokens import count_tokens, encoding
-from assistant.sentences import split_sentences
+from assistant.sentences import sentence_spans, split_sentences
 
 ChunkKind = Literal["abstract", "body", "title"]
 
@@ -56,14 +62,45 @@ class Chunk(Placed):
     """What is embedded and indexed: the title, then the passage."""
 
 
-def chunk_paper(paper: Paper, max_tokens: int, overlap: int) -> list[Chunk]:
-    passages = _windows(paper.abstract, max_tokens, overlap) if paper.has_abstract else []
-    kind: ChunkKind = "abstract" if passages else "title"
-    passages = passages or [paper.title]
+LEFT_OUT = frozenset({"front", "abstract", "acknowledgements"})
+"""Kinds of full-text section that get no body chunks."""
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """A sentence (or a cut of a long one) and where it stands on its page."""
+
+    text: str
+    page: int | None = None
+    start: int | None = None
+    end: int | None = None
+
+
+def chunk_paper(
+    paper: Paper,
+    max_tokens: int,
+    overlap: int,
+    *,
+    body_tokens: int | None = None,
+    max_body_chunks: int | None = None,
+) -> list[Chunk]:
+    """The paper's chunks: its abstract (or title), then its full text when it has one
+    (windows of ``body_tokens``, default ``max_tokens``; the first ``max_body_chunks``)."""
+    pieces = [_Piece(s) for s in split_sentences(paper.abstract)] if paper.has_abstract else []
+    windows = _windows(pieces, max_tokens, overlap)
+    placed: list[tuple[list[_Piece], Placed]] = [(w, Placed(kind="abstract")) for w in windows]
+    if not placed:
+        placed = [([_Piece(paper.title)], Placed(kind="title"))]
+    if paper.body is not None:
+        body = list(_body(paper.body, body_tokens or max_tokens, overlap))
+        placed += body[:max_body_chunks] if max_body_chunks else body
     chunks = []
     seen: set[str] = set()
-    for index, passage in enumerate(passages):
-        embed_text = passage if passage == paper.title else f"{paper.title}\n\n{passage}"
+    for index, (window, place) in enumerate(placed):
+        passage = " ".join(piece.text for piece in window)
+        head = [paper.title, place.section] if place.kind == "body" else [paper.title]
+        parts = [part for part in head if part and part != passage]
+        embed_text = "\n\n".join([*parts, passage])
         digest = hashlib.sha1(embed_text.encode()).hexdigest()[:16]
         chunk_id = f"{paper.id}-{digest}" + (f"-{index}" if digest in seen else "")
         seen.add(digest)
@@ -74,35 +111,65 @@ def chunk_paper(paper: Paper, max_tokens: int, overlap: int) -> list[Chunk]:
                 index=index,
                 text=passage,
                 embed_text=embed_text,
-                kind=kind,
+                kind=place.kind,
+                section=place.section,
+                page=place.page,
+                page_end=place.page_end,
+                start=place.start,
+                end=place.end,
             )
         )
     return chunks
 
 
-def _windows(text: str, max_tokens: int, overlap: int) -> list[str]:
-    sentences = [piece for s in split_sentences(text) for piece in _fit(s, max_tokens)]
-    sizes = [count_tokens(s) for s in sentences]
-    windows: list[str] = []
+def _body(body: Body, max_tokens: int, overlap: int) -> Iterator[tuple[list[_Piece], Placed]]:
+    """Windows of the body's sections, each placed on its pages."""
+    for (section, kind), spans in groupby(body.spans, key=lambda s: (s.section, s.kind)):
+        if kind in LEFT_OUT:
+            continue
+        pieces = [
+            _Piece(text[start:end], span.page, span.start + start, span.start + end)
+            for span in spans
+            for text in [body.text(span)]
+            for start, end in sentence_spans(text)
+        ]
+        for window in _windows(pieces, max_tokens, overlap):
+            first, last = window[0], window[-1]
+            where = Placed(
+                kind="body",
+                section=section,
+                page=first.page,
+                page_end=last.page,
+                start=first.start,
+                end=last.end,
+            )
+            yield window, where
+
+
+def _windows(pieces: list[_Piece], max_tokens: int, overlap: int) -> list[list[_Piece]]:
+    cut = [part for piece in pieces for part in _fit(piece, max_tokens)]
+    sizes = [count_tokens(piece.text) for piece in cut]
+    windows: list[list[_Piece]] = []
     start = 0
-    while start < len(sentences):
+    while start < len(cut):
         end, total = start, 0
-        while end < len(sentences) and (end == start or total + sizes[end] <= max_tokens):
+        while end < len(cut) and (end == start or total + sizes[end] <= max_tokens):
             total += sizes[end]
             end += 1
-        windows.append(" ".join(sentences[start:end]))
-        if end >= len(sentences):
+        windows.append(cut[start:end])
+        if end >= len(cut):
             break
         start = max(end - overlap, start + 1)
     return windows
 
 
-def _fit(sentence: str, max_tokens: int) -> list[str]:
-    """A sentence longer than a window is cut at token boundaries."""
-    tokens = encoding().encode(sentence, disallowed_special=())
+def _fit(piece: _Piece, max_tokens: int) -> list[_Piece]:
+    """A sentence longer than a window is cut at token boundaries (each cut keeps the whole
+    sentence's place)."""
+    tokens = encoding().encode(piece.text, disallowed_special=())
     if len(tokens) <= max_tokens:
-        return [sentence]
+        return [piece]
     return [
-        encoding().decode(tokens[i : i + max_tokens]).strip()
+        replace(piece, text=encoding().decode(tokens[i : i + max_tokens]).strip())
         for i in range(0, len(tokens), max_tokens)
     ]

@@ -12,7 +12,7 @@ first reconciled with what is stored (``reconcile.py``).
 """
 
 import time
-from collections.abc import Callable, Iterable, Sequence, Set
+from collections.abc import Iterable, Iterator, Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,10 +28,8 @@ from assistant.index.embeddings import Embedder
 from assistant.index.reconcile import reconcile
 from assistant.index.records import StoredPaper
 from assistant.index.store import ChunkStore
+from assistant.progress import Progress
 from assistant.settings import ChunkSettings
-
-Progress = Callable[[str, int, int], None]
-"""Called as ``progress(phase, done, total)`` while a phase runs."""
 
 
 @dataclass
@@ -49,6 +47,8 @@ class IngestReport:
     skipped: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     chunks_embedded: int = 0
+    pages_read: int = 0
+    """Pages of PDFs read for their full text."""
 
     @property
     def ingested_anything(self) -> bool:
@@ -82,12 +82,14 @@ class Ingestor:
         *,
         columns: dict[str, str] | None = None,
         batch_papers: int = 64,
+        batch_chunks: int = 128,
     ) -> None:
         self.store = store
         self.embedder = embedder
         self.chunking = chunking
         self.readers = make_readers(columns)
         self.batch_papers = batch_papers
+        self.batch_chunks = batch_chunks
         self._seen = ""
         """The store's generation when this ingest last read or wrote it."""
 
@@ -163,7 +165,7 @@ class Ingestor:
         complete: set[str] = set()
         for done, (path, explicit) in enumerate(files, 1):
             if progress:
-                progress("read", done - 1, len(files))
+                progress("read", done - 1, len(files), _pages(report))
             try:
                 reader = choose_reader(path, self.readers)
             except InputError as error:
@@ -173,7 +175,7 @@ class Ingestor:
             if self._read_file(path, reader, dedup, report):
                 complete.add(str(path.resolve()))
         if progress:
-            progress("read", len(files), len(files))
+            progress("read", len(files), len(files), _pages(report))
         return complete
 
     def _read_file(
@@ -185,6 +187,7 @@ class Ingestor:
                     (report.caveats if item.caveat else report.failed).append(str(item))
                 else:
                     report.records += 1
+                    report.pages_read += item.pdf.pages if item.pdf else 0
                     dedup.add(item)
         except InputError as error:
             report.failed.append(str(error))
@@ -254,12 +257,10 @@ class Ingestor:
                         [], self._no_vectors(), {}, delete=gone_ids, gone=leaving
                     )
         report.time("store", started)
-        total = len(plan.embed)
-        for start in range(0, total, self.batch_papers):
-            batch = plan.embed[start : start + self.batch_papers]
-            began = time.perf_counter()
-            chunks = [c for paper in batch for c in self._chunks(paper)]
-            report.time("chunk", began)
+        total, done, began_all = len(plan.embed), 0, time.perf_counter()
+        if progress and total:
+            progress("embed", 0, total)
+        for batch, chunks in self._batches(plan.embed, report):
             began = time.perf_counter()
             vectors = self.embedder.embed([c.embed_text for c in chunks])
             report.time("embed", began)
@@ -276,8 +277,32 @@ class Ingestor:
                     papers = {p.id: p for p in batch}
                     self._seen = self.store.write(chunks, vectors, papers, delete=stale)
             report.time("store", began)
+            done += len(batch)
             if progress:
-                progress("embed", start + len(batch), total)
+                rate = report.chunks_embedded / max(time.perf_counter() - began_all, 1e-9)
+                progress("embed", done, total, f"{report.chunks_embedded:,} chunks, {rate:.1f}/s")
+
+    def _batches(
+        self, papers: list[Paper], report: IngestReport
+    ) -> Iterator[tuple[list[Paper], list[Chunk]]]:
+        """The papers in batches of at most ``batch_papers`` papers and (unless one paper has
+        more) ``batch_chunks`` chunks, each with its chunks: a batch is embedded and written
+        at once, so a kill loses at most one, and a full text of 60 chunks weighs as it should."""
+        batch: list[Paper] = []
+        chunks: list[Chunk] = []
+        for paper in papers:
+            began = time.perf_counter()
+            own = self._chunks(paper)
+            report.time("chunk", began)
+            if batch and (
+                len(chunks) + len(own) > self.batch_chunks or len(batch) == self.batch_papers
+            ):
+                yield batch, chunks
+                batch, chunks = [], []
+            batch.append(paper)
+            chunks.extend(own)
+        if batch:
+            yield batch, chunks
 
     def _moved(self) -> bool:
         """Whether another writer changed the store since this ingest read it. Once it has,
@@ -317,7 +342,14 @@ class Ingestor:
         )
 
     def _chunks(self, paper: Paper) -> list[Chunk]:
-        return chunk_paper(paper, self.chunking.max_tokens, self.chunking.overlap_sentences)
+        settings = self.chunking
+        return chunk_paper(
+            paper,
+            settings.max_tokens,
+            settings.overlap_sentences,
+            body_tokens=settings.body_max_tokens,
+            max_body_chunks=settings.max_chunks_per_paper,
+        )
 
     def _no_vectors(self) -> np.ndarray:
         return np.zeros((0, self.embedder.dimension), dtype=np.float32)
@@ -326,3 +358,7 @@ class Ingestor:
 def chunk_text(paper: Paper) -> tuple[str, str, str]:
     """What a paper's chunks are made of: when it is unchanged, its vectors are too."""
     return paper.title, paper.abstract, paper.pdf.sha256 if paper.pdf else ""
+
+
+def _pages(report: IngestReport) -> str:
+    return f"{report.pages_read:,} PDF pages" if report.pages_read else ""

@@ -11,9 +11,10 @@ from pathlib import Path
 from assistant import paths
 from assistant.corpus.paper import Paper
 from assistant.index.embeddings import Embedder
-from assistant.index.ingest import Ingestor, IngestReport, Progress
+from assistant.index.ingest import Ingestor, IngestReport
 from assistant.index.lock import write_lock
 from assistant.index.store import ChunkStore
+from assistant.progress import Progress
 from assistant.settings import Settings
 
 

@@ -15,19 +15,19 @@ our embedding model, each said to be in the library or not, with why it was foun
 Any failed lookup is an error (``ApiError``), never a shorter list.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from assistant.corpus.dedup import keys
 from assistant.corpus.paper import Paper
 from assistant.index.ingest import IngestReport
 from assistant.library import Library
+from assistant.progress import Progress
 from assistant.scholarly.clients import Apis
 from assistant.scholarly.matching import same_work
 from assistant.scholarly.ranking import final_scores, relevance
 from assistant.scholarly.work import LABELS, CitationGraph, Work
 
-Progress = Callable[[str, int, int], None]
 SECOND_HOP_SEEDS = 5
 """Candidates of the first hop that the second hop expands (the most relevant ones)."""
 

@@ -18,7 +18,7 @@ not be asked about is reported as unfinished, never as "not found". Offline, or 
 network switched off, the run stops at the first request with that one error.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -26,10 +26,10 @@ from assistant.corpus.dedup import is_empty
 from assistant.corpus.paper import Paper
 from assistant.errors import ApiError, ApiUnreachable, ConfigError, NetworkDisabled
 from assistant.library import Library
+from assistant.progress import Progress
 from assistant.scholarly.matching import Match, same_record, same_work
 from assistant.scholarly.work import LABELS, MetadataApi, Work
 
-Progress = Callable[[str, int, int], None]
 FIELDS = ("abstract", "doi", "arxiv_id", "year", "venue", "authors")
 """What enrichment may fill in, when the paper leaves it empty."""
 MISSING: dict[str, str] = {

@@ -105,7 +105,7 @@ class CitewiseApp(App[None]):
     tokens = reactive(0)
     model_label = reactive("")
     evidence = reactive(False)
-    progress: reactive[tuple[str, int, int] | None] = reactive(None)
+    progress: reactive[tuple[str, int, int, str] | None] = reactive(None)
     library_version = reactive(0)
     """Bumped whenever the library's papers change (screens that show them reload)."""
 
@@ -209,10 +209,10 @@ class CitewiseApp(App[None]):
     def _ingest(self, library: "Library", sources: list[Path]) -> "IngestReport":
         worker = get_current_worker()
 
-        def progress(phase: str, done: int, total: int) -> None:
+        def progress(phase: str, done: int, total: int, detail: str = "") -> None:
             if worker.is_cancelled:
                 raise IngestStopped("adding papers was stopped", hint="papers written so far stay")
-            self.post_message(IngestProgress(phase, done, total))
+            self.post_message(IngestProgress(phase, done, total, detail))
 
         try:
             return library.ingest(sources, progress)
@@ -220,7 +220,10 @@ class CitewiseApp(App[None]):
             self.post_message(IngestProgress("", -1, 0))
 
     def on_ingest_progress(self, message: IngestProgress) -> None:
-        self.progress = None if message.done < 0 else (message.phase, message.done, message.total)
+        if message.done < 0:
+            self.progress = None
+        else:
+            self.progress = (message.phase, message.done, message.total, message.detail)
 
     def on_library_changed(self, message: LibraryChanged) -> None:
         self.context.papers = message.papers

@@ -32,6 +32,7 @@ class IngestProgress(Message):
     phase: str
     done: int
     total: int
+    detail: str = ""
 
 
 @dataclass

@@ -12,13 +12,14 @@ A StoreError is printed as the CLI would and exits 2.
 import argparse
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from assistant.errors import AssistantError
 from assistant.library import Library
+from assistant.progress import Progress
 from assistant.settings import Settings
 from tests.fakes import HashEmbedder
 
@@ -33,9 +34,9 @@ class PausingEmbedder(HashEmbedder):
         return super().embed(texts)
 
 
-def reporter(hold: Path | None) -> Callable[[str, int, int], None]:
-    def progress(phase: str, done: int, total: int) -> None:
-        if phase == "embed":
+def reporter(hold: Path | None) -> Progress:
+    def progress(phase: str, done: int, total: int, detail: str = "") -> None:
+        if phase == "embed" and done:  # a batch written (0: embedding starts)
             print(f"wrote {done} {total}", flush=True)
             while hold is not None and not hold.exists():
                 time.sleep(0.05)

@@ -196,7 +196,7 @@ def test_an_interrupted_run_keeps_its_batches_and_resumes_from_the_cache(
     library.ingest([ZOTERO])
     monkeypatch.setattr("assistant.scholarly.enrich.BATCH", 2)
 
-    def stop_at_the_fourth(_phase: str, done: int, _total: int) -> None:
+    def stop_at_the_fourth(_phase: str, done: int, _total: int, _detail: str = "") -> None:
         if done == 3:
             raise KeyboardInterrupt
 

@@ -11,9 +11,11 @@ import pytest
 from assistant import paths
 from assistant.errors import ModelMismatchError, StoreError
 from assistant.index.filters import Filters
+from assistant.index.ingest import Ingestor
 from assistant.library import Library
-from assistant.settings import Settings
+from assistant.settings import ChunkSettings, Settings
 from tests.fakes import HashEmbedder
+from tests.helpers import DATA
 
 
 class CountingEmbedder(HashEmbedder):
@@ -189,3 +191,35 @@ def test_corrupt_store_is_a_store_error(tmp_path: Path) -> None:
     (store / "chroma" / "chroma.sqlite3").write_bytes(b"this is not a database" * 100)
     with pytest.raises(StoreError, match="broken"):
         Library(Settings(store={"path": store}), embedder=HashEmbedder())
+
+
+def test_progress_counts_pdf_pages_and_embeds_in_batches_of_chunks(
+    library: Library, tmp_path: Path
+) -> None:
+    pdf = DATA / "pdf" / "doc2json_naacl2018-N18-3011_literature-graph_two-column.pdf"
+    calls: list[tuple[str, int, int, str]] = []
+
+    def progress(phase: str, done: int, total: int, detail: str = "") -> None:
+        calls.append((phase, done, total, detail))
+
+    ingestor = Ingestor(library.store, library.embedder, ChunkSettings(), batch_chunks=16)
+    report = ingestor.ingest([pdf], progress)
+    assert report.pages_read == 8
+    reads = [c for c in calls if c[0] == "read"]
+    assert reads[-1] == ("read", 1, 1, "8 PDF pages")
+    embedding = [c for c in calls if c[0] == "embed"]
+    assert report.chunks_embedded > 16  # one paper with its full text: still one batch
+    assert [c[1:3] for c in embedding] == [(0, 1), (1, 1)]
+    assert embedding[-1][3].startswith(f"{report.chunks_embedded} chunks, ")
+
+    records = tmp_path / "records.jsonl"
+    records.write_text(
+        "".join(
+            json.dumps({"title": f"Paper {i}", "abstract": f"Text {i}."}) + "\n" for i in range(5)
+        )
+    )
+    calls.clear()
+    Ingestor(library.store, library.embedder, ChunkSettings(), batch_chunks=3).ingest(
+        [records], progress
+    )
+    assert [c[1:3] for c in calls if c[0] == "embed"] == [(0, 5), (3, 5), (5, 5)]

@@ -2,6 +2,7 @@
 
 import itertools
 
+from assistant.corpus.fulltext import Body, Page, Span
 from assistant.corpus.paper import Paper
 from assistant.index.chunking import chunk_paper
 from assistant.index.tokens import count_tokens
@@ -67,3 +68,51 @@ def test_paper_without_abstract_is_searchable_by_title() -> None:
     (chunk,) = chunk_paper(Paper(title="Only a title"), 320, 1)
     assert chunk.text == chunk.embed_text == "Only a title"
     assert chunk.kind == "title" and chunk.page is None
+
+
+def _body() -> Body:
+    """Two pages: a title block, an abstract, a method section that runs over the page break,
+    acknowledgements; the references are not in any span."""
+    one = (
+        "Sparse attention\nA. Author\n\nWe make attention sparse.\n\n"
+        "We use 8 heads. Each has size 64."
+    )
+    two = "Training took 3 days. Thanks to the funders.\n\n[1] A reference."
+    method_one = one.index("We use")
+    method_two_end = two.index(" Thanks")
+    spans = (
+        Span("", "front", 1, 0, one.index("\n\nWe make")),
+        Span("Abstract", "abstract", 1, one.index("We make"), one.index("\n\nWe use")),
+        Span("2 Method", "method", 1, method_one, len(one)),
+        Span("2 Method", "method", 2, 0, method_two_end),
+        Span("Acknowledgements", "acknowledgements", 2, method_two_end + 1, two.index("\n\n[1]")),
+    )
+    return Body((Page(1, one), Page(2, two)), spans, (), (), sha256="0" * 64)
+
+
+def test_body_sections_are_chunked_with_their_pages_and_offsets() -> None:
+    body = _body()
+    paper = Paper(title="Sparse attention", abstract="We make attention sparse.", body=body)
+    abstract, method = chunk_paper(paper, max_tokens=320, overlap=1)
+    assert abstract.kind == "abstract"
+    assert method.kind == "body"
+    assert method.text == "We use 8 heads. Each has size 64. Training took 3 days."
+    assert (method.section, method.page, method.page_end) == ("2 Method", 1, 2)
+    assert body.pages[0].text[method.start :].startswith("We use 8 heads.")
+    assert body.pages[1].text[: method.end] == "Training took 3 days."
+    assert method.embed_text == f"Sparse attention\n\n2 Method\n\n{method.text}"
+    assert "funders" not in method.text and "reference" not in method.text
+
+
+def test_body_windows_have_their_own_size_and_an_optional_cap() -> None:
+    paper = Paper(title="Sparse attention", abstract="We make attention sparse.", body=_body())
+    small = chunk_paper(paper, max_tokens=320, overlap=0, body_tokens=8)
+    body = [c for c in small if c.kind == "body"]
+    assert [c.text for c in body] == [
+        "We use 8 heads.",
+        "Each has size 64.",
+        "Training took 3 days.",
+    ]
+    assert [c.page for c in body] == [1, 1, 2]
+    capped = chunk_paper(paper, max_tokens=320, overlap=0, body_tokens=8, max_body_chunks=2)
+    assert [c.kind for c in capped] == ["abstract", "body", "body"]

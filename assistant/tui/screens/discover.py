@@ -109,7 +109,7 @@ class DiscoverScreen(ModeScreen):
 
         worker = get_current_worker()
 
-        def progress(_phase: str, _done: int, _total: int) -> None:
+        def progress(phase: str, done: int, total: int, detail: str = "") -> None:
             if worker.is_cancelled:
                 raise DiscoverStopped("the search was stopped")
 

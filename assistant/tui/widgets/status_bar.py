@@ -49,6 +49,7 @@ class StatusBar(Horizontal):
         phase, bar = self.query_one("#status-phase", Static), self.query_one(ProgressBar)
         phase.display = bar.display = busy
         if app.progress is not None:
-            name, done, total = app.progress
-            phase.update(f"{PHASES.get(name, name)} {done}/{total}")
+            name, done, total, detail = app.progress
+            more = f" · {detail}" if detail else ""
+            phase.update(f"{PHASES.get(name, name)} {done}/{total}{more}")
             bar.update(total=max(total, 1), progress=done)
