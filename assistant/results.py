@@ -4,8 +4,9 @@ Tasks make ``TaskResult``s, the citation layer parses and checks them, the histo
 the front ends show them; all of them import these types from here, below every one of them.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from assistant.corpus.paper import Paper
 from assistant.llm.types import Usage
@@ -14,7 +15,7 @@ Kind = Literal["answer", "draft", "summary"]
 Mode = Literal["llm", "evidence"]
 Status = Literal["running", "complete", "incomplete", "failed"]
 
-EVIDENCE_LABEL = "Extracted from the abstracts (no language model configured)"
+EVIDENCE_LABEL = "Extracted from the papers (no language model configured)"
 """Heads every evidence-mode result, in the stream and in every export: it is not written text."""
 
 
@@ -63,6 +64,24 @@ class Source:
     @property
     def texts(self) -> list[str]:
         return [passage.text for passage in self.passages]
+
+    def passage_with(self, sentence: str) -> Passage | None:
+        """The first of its passages from the full text that holds ``sentence``."""
+        found = (p for p in self.passages if p.location.page is not None and sentence in p.text)
+        return next(found, None)
+
+    def passage_on(self, pages: str) -> Passage | None:
+        """The first of its passages on the first of ``pages`` ("6", "6-7")."""
+        first = pages.split("-")[0]
+        if not first.isdigit():
+            return None
+        wanted = int(first)
+        for passage in self.passages:
+            start = passage.location.page
+            end = passage.location.page_end if passage.location.page_end is not None else start
+            if start is not None and end is not None and start <= wanted <= end:
+                return passage
+        return None
 
 
 @dataclass(frozen=True)
@@ -139,13 +158,38 @@ SHOWN_VERDICTS: frozenset[Verdict] = frozenset(
 
 
 @dataclass(frozen=True)
+class Spot:
+    """Where a check found the evidence for a sentence in a source."""
+
+    sentence: str
+    page: str = ""
+    """The pages of a sentence of the full text ("6", "6-7"); "" for one of the abstract."""
+
+
+@dataclass(frozen=True)
 class Marks:
     """What a citation check says of a result, sentence by sentence, for showing it."""
 
     verdicts: dict[int, Verdict] = field(default_factory=dict)
     """By sentence index, the ``SHOWN_VERDICTS`` only."""
 
-    evidence: dict[tuple[int, int], int] = field(default_factory=dict)
-    """(sentence index, source number) -> index of the abstract sentence that is the evidence."""
+    evidence: dict[tuple[int, int], Spot] = field(default_factory=dict)
+    """(sentence index, source number) -> the sentence of that source that is the evidence."""
 
     notes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of_check(cls, checked: Mapping[str, Any]) -> "Marks":
+        """The marks of a check report as JSON (``CheckReport.to_json``); a numbered source's
+        evidence is found by the number its citation ``[n]`` names."""
+        verdicts: dict[int, Verdict] = {}
+        evidence: dict[tuple[int, int], Spot] = {}
+        for index, check in enumerate(checked.get("sentences", [])):
+            if check["verdict"] in SHOWN_VERDICTS:
+                verdicts[index] = check["verdict"]
+            for found in check["evidence"]:
+                number = found["citation"].strip("[]")
+                if number.isdigit():
+                    spot = Spot(found["sentence"], found.get("page", ""))
+                    evidence[(index, int(number))] = spot
+        return cls(verdicts, evidence, list(checked.get("notes", [])))

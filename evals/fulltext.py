@@ -87,13 +87,18 @@ def _covers(passage: Passage, pages: Sequence[int]) -> bool:
 
 def verdicts(library: Library, claims: Sequence[Claim], work: Path) -> dict[str, Counter[str]]:
     counts: dict[str, Counter[str]] = {"true": Counter(), "altered": Counter()}
+    for kind in sorted({c.alteration for c in claims if c.alteration}):
+        counts[f"altered: {kind}"] = Counter()
     with History(work / "history.sqlite3") as history:
         runner = Runner(library.settings, history, lambda: library)
         for claim in claims:
             draft = work / f"{claim.id}.md"
             draft.write_text(f"{claim.claim.rstrip('.')} [@{claim.key}].\n", encoding="utf-8")
             report = asyncio.run(runner.check_file(draft, [BIB_PATH], "offline", 0))
-            counts[claim.label][report.sentences[0].verdict] += 1
+            verdict = report.sentences[0].verdict
+            counts[claim.label][verdict] += 1
+            if claim.alteration:
+                counts[f"altered: {claim.alteration}"][verdict] += 1
     return counts
 
 
@@ -146,9 +151,9 @@ def _report(
         "| --- | --- | " + " | ".join("---" for _ in VERDICTS) + " |",
     ]
     for name, (_, counts) in rows.items():
-        for label, found in counts.items():
-            cells = " | ".join(str(found[v]) for v in VERDICTS)
-            lines.append(f"| {name} | {label} ({sum(found.values())}) | {cells} |")
+        for label, verdicts in counts.items():
+            cells = " | ".join(str(verdicts[v]) for v in VERDICTS)
+            lines.append(f"| {name} | {label} ({sum(verdicts.values())}) | {cells} |")
     lines += ["", f"Made with `{command_line('evals.fulltext', argv)}`.", ""]
     return "\n".join(lines)
 

@@ -4,14 +4,15 @@ Only cited sources are listed. Markdown and plain text renumber them in order of
 citation, so the reference list runs 1, 2, 3… whatever numbers the prompt used. LaTeX cites by
 key (``\\cite{key}``): the user's own BibTeX key where the paper has one, else a stable generated
 key (``keys.unique_keys``, the same keys ``bibtex_writer.write_bibtex`` writes), and the .bib
-holds one entry per cited paper and nothing else. Evidence-mode results keep their label and
-their bullet form, so an export never passes extracted sentences off as written prose; a result
-that did not complete says so. ``write_export`` writes a result to a file in the format its
-suffix names.
+holds one entry per cited paper and nothing else. A citation of a page of the full text keeps
+it: ``[3, p. 6]`` in Markdown and text, ``\\cite[p.~6]{key}`` in LaTeX. Evidence-mode results
+keep their label and their bullet form, so an export never passes extracted sentences off as
+written prose; a result that did not complete says so. ``write_export`` writes a result to a
+file in the format its suffix names.
 """
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import groupby
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import Literal
 
 from assistant.citations.bibtex_writer import escape as latex_escape
 from assistant.citations.bibtex_writer import write_bibtex
-from assistant.citations.markers import cite, format_marker
+from assistant.citations.markers import cite, format_marker, page_locator
 from assistant.corpus.keys import unique_keys
 from assistant.corpus.paper import Paper
 from assistant.errors import InputError
@@ -38,8 +39,9 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
 @dataclass(frozen=True)
 class _Style:
     escape: Callable[[str], str]
-    cite: Callable[[list[int]], str]
-    """The citation for a sentence's source numbers, placed before its closing punctuation."""
+    cite: Callable[[list[int], Mapping[int, str]], str]
+    """The citation for a sentence's source numbers (and the pages it cites of some), placed
+    before its closing punctuation."""
 
     separator: str
     label: Callable[[str], str]
@@ -85,10 +87,9 @@ def cited_sources(result: TaskResult) -> list[Source]:
 
 
 def to_markdown(result: TaskResult) -> str:
-    renumber = _renumbering(result)
     style = _Style(
         escape=_markdown_escape,
-        cite=lambda numbers: format_marker(renumber[n] for n in numbers),
+        cite=_numbered(result),
         separator=" ",
         label=lambda text: f"*{text}*",
         heading=lambda text: f"### Theme: {_markdown_escape(text)}",
@@ -102,10 +103,9 @@ def to_markdown(result: TaskResult) -> str:
 
 
 def to_plain(result: TaskResult) -> str:
-    renumber = _renumbering(result)
     style = _Style(
         escape=lambda text: text,
-        cite=lambda numbers: format_marker(renumber[n] for n in numbers),
+        cite=_numbered(result),
         separator=" ",
         label=lambda text: text,
         heading=lambda text: f"Theme: {text}",
@@ -125,13 +125,35 @@ def to_latex(result: TaskResult) -> tuple[str, str]:
     keys = dict(zip((s.number for s in cited), unique_keys(papers), strict=True))
     style = _Style(
         escape=latex_escape,
-        cite=lambda numbers: f"\\cite{{{','.join(keys[n] for n in numbers)}}}",
+        cite=lambda numbers, pages: _latex_cite([keys[n] for n in numbers], numbers, pages),
         separator="~",
         label=lambda text: f"\\emph{{{latex_escape(text)}}}",
         heading=lambda text: f"\\paragraph{{Theme: {latex_escape(text)}}}",
         bullets=("\\begin{itemize}", "  \\item ", "\\end{itemize}"),
     )
     return _document(result, style, "", []), write_bibtex(papers)
+
+
+def _numbered(result: TaskResult) -> Callable[[list[int], Mapping[int, str]], str]:
+    """Markers in the renumbered order: ``[1, p. 6; 2]``."""
+    renumber = _renumbering(result)
+
+    def marker(numbers: list[int], pages: Mapping[int, str]) -> str:
+        moved = {renumber[n]: named for n, named in pages.items() if n in renumber}
+        return format_marker((renumber[n] for n in numbers), moved)
+
+    return marker
+
+
+def _latex_cite(keys: list[str], numbers: list[int], pages: Mapping[int, str]) -> str:
+    """``\\cite{a,b}``; a key cited at a page gets its own: ``\\cite[p.~6]{a}, \\cite{b}``."""
+    plain = [key for key, n in zip(keys, numbers, strict=True) if not pages.get(n)]
+    paged = [
+        f"\\cite[{page_locator(pages[n]).replace(' ', '~').replace('-', '--')}]{{{key}}}"
+        for key, n in zip(keys, numbers, strict=True)
+        if pages.get(n)
+    ]
+    return ", ".join(paged + ([f"\\cite{{{','.join(plain)}}}"] if plain else []))
 
 
 def reference(paper: Paper, escape: Callable[[str], str], emphasis: str = "") -> str:
@@ -174,7 +196,7 @@ def _paragraphs(result: TaskResult, style: _Style) -> Iterable[str]:
         sentences = [
             cite(
                 replace(s, text=style.escape(s.text), quoted_from=_escaped(s.quoted_from, style)),
-                style.cite(s.citations) if s.citations else "",
+                style.cite(s.citations, s.pages) if s.citations else "",
                 style.separator,
             )
             for s in group

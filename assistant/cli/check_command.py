@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from assistant.citations.check import CheckReport, SentenceCheck
+from assistant.citations.markers import page_locator
 from assistant.cli.console import err, out
 from assistant.cli.output import excerpt
 from assistant.history import History
@@ -156,9 +157,10 @@ def _print_sentence(console: Console, sentence: SentenceCheck) -> None:
         soft_wrap=True,
     )
     for evidence in sentence.evidence:
+        where = page_locator(evidence.page) or f"abstract sentence {evidence.index + 1}"
         console.print(
-            f"{'':>10}[dim]evidence ({escape(evidence.citation)}, sentence "
-            f"{evidence.index + 1}):[/] “{escape(excerpt(evidence.sentence, 200))}”",
+            f"{'':>10}[dim]evidence ({escape(evidence.citation)}, {where}):[/] "
+            f"“{escape(excerpt(evidence.sentence, 200))}”",
             soft_wrap=True,
         )
     for note in sentence.notes:

@@ -8,14 +8,12 @@ from typing import Any
 from assistant.corpus.paper import Paper
 from assistant.errors import InputError
 from assistant.results import (
-    SHOWN_VERDICTS,
     CitedSentence,
     Kind,
     Marks,
     Source,
     Status,
     TaskResult,
-    Verdict,
 )
 
 
@@ -106,16 +104,7 @@ class EntryRow:
 
     def marks(self) -> Marks:
         """The verdicts its check left on its sentences (none when it was not checked)."""
-        verdicts: dict[int, Verdict] = {}
-        evidence: dict[tuple[int, int], int] = {}
-        for index, check in enumerate(self.checks.get("sentences", [])):
-            if check["verdict"] in SHOWN_VERDICTS:
-                verdicts[index] = check["verdict"]
-            for found in check["evidence"]:
-                number = found["citation"].strip("[]")
-                if number.isdigit():
-                    evidence[(index, int(number))] = found["index"]
-        return Marks(verdicts, evidence, list(self.checks.get("notes", [])))
+        return Marks.of_check(self.checks)
 
 
 def source_records(sources: Sequence[Source]) -> list[SourceRecord]:

@@ -1,9 +1,10 @@
-"""Evidence mode: results composed from the abstracts themselves when no model is configured.
+"""Evidence mode: results composed from the papers themselves when no model is configured.
 
 Nothing here is written, and the result says so (``EVIDENCE_LABEL`` heads it): every line is a
-sentence of a retrieved abstract, quoted as it stands (marker look-alikes in it become
-``(ref.)``) after who wrote it (``quotes.attribution``: "Kitaev et al. [1]: “We propose …”"),
-and cited to its paper.
+sentence of a retrieved passage (an abstract, or the full text), quoted as it stands (marker
+look-alikes in it become ``(ref.)``) after who wrote it (``quotes.attribution``: "Kitaev et al.
+[1]: “We propose …”"), and cited to its paper, with its page when it is from the full text
+(``[1, p. 6]``).
 
 Scoring: each sentence of the sources' passages gets a relevance that mixes its cosine
 similarity to the query (``embedder``, the library's own model), its idf-weighted word overlap
@@ -51,6 +52,8 @@ class _Sentence:
     """0 for the best-ranked source."""
 
     text: str
+    pages: str = ""
+    """Of a sentence of the full text: "6", "6-7"."""
 
 
 def extract(
@@ -100,11 +103,15 @@ def _sentences(sources: Sequence[Source]) -> list[_Sentence]:
     seen: set[str] = set()
     found: list[_Sentence] = []
     for rank, source in enumerate(sources):
-        texts = [s for passage in source.texts for s in split_sentences(passage)]
-        for text in texts or [source.paper.title]:
+        texts = [
+            (s, passage.location.pages)
+            for passage in source.passages
+            for s in split_sentences(passage.text)
+        ]
+        for text, pages in texts or [(source.paper.title, "")]:
             if text not in seen and (len(text.split()) >= MIN_WORDS or len(texts) <= 1):
                 seen.add(text)
-                found.append(_Sentence(source, rank, text))
+                found.append(_Sentence(source, rank, text, pages))
     return found
 
 
@@ -178,7 +185,9 @@ def closest_sentence(embedder: Embedder, claim: str, text: str) -> tuple[list[st
 def _cited(sentence: _Sentence, paragraph: int) -> CitedSentence:
     source = sentence.source
     who = attribution(source.paper)
-    return CitedSentence(unmark(sentence.text), [source.number], paragraph, quoted_from=who)
+    pages = {source.number: sentence.pages} if sentence.pages else {}
+    text = unmark(sentence.text)
+    return CitedSentence(text, [source.number], paragraph, pages, quoted_from=who)
 
 
 def _result(
@@ -210,5 +219,5 @@ def render_evidence(sentences: Sequence[CitedSentence], headings: dict[int, str]
             lines.append("")
             if paragraph in headings:
                 lines.extend([f"Theme: {headings[paragraph]}", ""])
-        lines.append(f"- {cite(sentence, format_marker(sentence.citations))}")
+        lines.append(f"- {cite(sentence, format_marker(sentence.citations, sentence.pages))}")
     return "\n".join(lines) + "\n"

@@ -174,7 +174,8 @@ class Runner:
         outside = self._outside(library) if count else None
         async with self._judge_model(judge) as model:
             chosen = make_judge(self.settings, library.embedder, model, judge)
-            return await check_file(path, chosen, library, bib, count, outside)
+            passages = self.settings.check.body_passages
+            return await check_file(path, chosen, library, bib, count, outside, passages)
 
     def _outside(self, library: "Library") -> "Outside | None":
         """Papers outside the library suggested too, when ``scholarly.suggest_in_check``."""
@@ -192,7 +193,8 @@ class Runner:
         from assistant.tasks.judge_choice import make_judge
 
         chosen = make_judge(self.settings, library.embedder, model, judge)
-        return Checker(chosen, library, self.settings.check.suggestions)
+        check = self.settings.check
+        return Checker(chosen, library, check.suggestions, body_passages=check.body_passages)
 
     def _judge_model(
         self, judge: "JudgeKind | None"

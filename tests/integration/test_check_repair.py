@@ -9,7 +9,7 @@ import pytest
 from assistant.citations.check import Checker, CheckReport, Judge, Judgement, Pair, read_bib
 from assistant.library import Library
 from assistant.llm.types import ChatModel
-from assistant.results import TaskResult
+from assistant.results import EVIDENCE_LABEL, TaskResult
 from assistant.settings import Settings
 from assistant.tasks import answer, summarize
 from assistant.tasks.events import Checked, Finished, Retrieved, RunEvent, TaskEvent, TextDelta
@@ -170,7 +170,7 @@ async def test_evidence_mode_quotes_are_confirmed_word_for_word(real_library: Li
     assert report is not None and result.mode == "evidence" and result.sentences
     assert {s.verdict for s in report.sentences} == {"quoted"}
     assert all(s.evidence and s.evidence[0].sentence == s.text for s in report.sentences)
-    assert result.text.startswith("Extracted from the abstracts")
+    assert result.text.startswith(EVIDENCE_LABEL)
 
 
 # The repair loop's mechanics, with a stand-in judge

@@ -378,6 +378,15 @@ def test_latex_cites_the_users_keys_and_the_bib_holds_exactly_the_cited() -> Non
     assert "Uncited" not in bib
 
 
+def test_exports_keep_the_pages_cited() -> None:
+    result = exported_result()
+    result.sentences[1] = CitedSentence("Both scale.", [2, 3], 0, pages={3: "6-7"})
+    assert "Both scale [1, pp. 6-7; 2]." in to_markdown(result)
+    assert "Both scale [1, pp. 6-7; 2]." in to_plain(result)
+    tex, _ = to_latex(result)
+    assert "Both scale~\\cite[pp.~6--7]{turing2022routingtokens}, \\cite{myOwnKey}." in tex
+
+
 def test_plain_text_and_evidence_exports_keep_the_label() -> None:
     plain = to_plain(exported_result())
     assert "[1] Alan Turing (2022). Routing_tokens. ICML." in plain

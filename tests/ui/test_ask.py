@@ -5,6 +5,7 @@ from pathlib import Path
 
 from textual.message import Message
 
+from assistant.citations.markers import page_locator
 from assistant.history import History
 from assistant.library import Library
 from assistant.results import EVIDENCE_LABEL
@@ -16,7 +17,7 @@ from assistant.tui.widgets.cited_text import MARKS, CitedText
 from assistant.tui.widgets.paper_panel import PaperPanel
 from assistant.tui.widgets.question_input import QuestionInput
 from tests.fakes import FakeChatModel
-from tests.helpers import ANSWER
+from tests.helpers import ANSWER, DATA
 from tests.openai_server import OpenAIServer, Reply
 from tests.ui.pilot import AppFactory, answer_prompt, ask, opened, settle, toasts, unique
 
@@ -195,3 +196,26 @@ async def test_each_sentence_is_marked_once_checked(make_app: AppFactory) -> Non
         rendered = str(cited.render())
         assert "supported" in rendered  # the legend
         assert "Citations checked" in str(view.query_one(".answer--note").render())
+
+
+async def test_a_citation_of_the_full_text_opens_the_passage_on_its_page(
+    make_app: AppFactory, library: Library
+) -> None:
+    library.ingest([DATA / "pdf" / "doc2json_naacl2018-N18-3011_literature-graph_two-column.pdf"])
+    app = make_app(None, library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await opened(pilot)
+        await ask(pilot, "how does the labeling process for ScienceParse training data work")
+        [view] = answers(app)
+        assert view.result is not None
+        cited = app.screen.query_one(CitedText)
+        paged = next(i for i, s in enumerate(view.result.sentences) if s.pages)
+        sentence = view.result.sentences[paged]
+        ((number, pages),) = sentence.pages.items()
+        assert f"[{number}, p" in str(cited.render())  # the marker names the page
+        cited.action_select(next(i for i, c in enumerate(cited.citations) if c.sentence == paged))
+        await settle(pilot)
+        panel = app.screen.query_one(PaperPanel)
+        where = str(panel.query_one(".paper-panel--where").render())
+        assert where.startswith(f"{page_locator(pages)} · ")  # and its section
+        assert str(panel.query_one(".paper-panel--evidence").render()) == sentence.text

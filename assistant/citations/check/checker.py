@@ -1,4 +1,7 @@
-"""Checking a cited text: every sentence judged against the abstracts it cites.
+"""Checking a cited text: every sentence judged against the papers it cites.
+
+A cited paper is read as its abstract, and, when the library holds its full text, the body
+passages that best match the sentence (``full_text``): the evidence then names its page.
 
 A quotation (a sentence evidence mode quotes from its source, ``CitedSentence.quoted_from``) is
 not judged: it is checked to be verbatim in the one source it cites, and is ``quoted`` when it
@@ -17,10 +20,11 @@ cited are judged: those that hold evidence for it are its suggestions.
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from assistant.citations.check.drafts import Draft
+from assistant.citations.check.full_text import not_found, read_in_full
 from assistant.citations.check.judging import Document, Judge, Judgement, Pair, supports
 from assistant.citations.check.offline import OfflineJudge
 from assistant.citations.check.reading import bib_files_named, read_bib, read_draft
@@ -29,13 +33,17 @@ from assistant.citations.check.resolve import Resolution, Resolver
 from assistant.citations.markers import unmark
 from assistant.corpus.paper import Paper
 from assistant.library import Library
-from assistant.results import TaskResult
+from assistant.results import Source, TaskResult
+from assistant.within_paper import PaperSearch
 
 LONG_SENTENCE = 60
 """Words; a longer sentence is still judged, as a whole, with a note to split it."""
 
 SUGGESTED_SENTENCES = 25
 """At most this many sentences get suggestions (each costs a search)."""
+
+BODY_PASSAGES = 3
+"""Full-text passages read with a cited paper's abstract, by default (``check.body_passages``)."""
 
 _NOT_A_CLAIM = re.compile(
     r"^(?:we|our|here,? we|in this (?:paper|section|chapter|work|article|review)|this "
@@ -79,11 +87,14 @@ class Checker:
         library: Library | None = None,
         suggestions: int = 3,
         outside: Outside | None = None,
+        body_passages: int = BODY_PASSAGES,
     ) -> None:
         self.judge = judge
         self.library = library
         self.suggestions = suggestions if library is not None else 0
         self.outside = outside
+        self.body_passages = body_passages
+        self._search = PaperSearch(library.store, library.embedder) if library else None
         self._judged: dict[PairKey, Judgement] = {}
 
     # Inputs
@@ -104,7 +115,7 @@ class Checker:
     async def check_result(self, result: TaskResult) -> CheckReport:
         """A task's result, its numbered sources as the citations."""
         by_number = {
-            s.number: Resolution(f"[{s.number}]", Document.of(s.paper, s.texts), s.paper, "source")
+            s.number: Resolution(f"[{s.number}]", _source_document(s), s.paper, "source")
             for s in result.sources
         }
         claims = [
@@ -122,6 +133,7 @@ class Checker:
     # The check
 
     async def check(self, claims: Sequence[CitedClaim], notes: Sequence[str] = ()) -> CheckReport:
+        claims = [self._read_in_full(c) for c in claims]
         quoted = {i: found for i, c in enumerate(claims) if (found := quotation(c)) is not None}
         judged = [c for i, c in enumerate(claims) if i not in quoted]
         await self._judge([p for c in judged for p in _first_pairs(c)])
@@ -138,6 +150,13 @@ class Checker:
                 f"{self.judge.embedder.name}: its verdicts are uncalibrated (see check.thresholds)"
             )
         return CheckReport(checks, self.judge.name, notes)
+
+    def _read_in_full(self, claim: CitedClaim) -> CitedClaim:
+        if self._search is None:
+            return claim
+        search, count = self._search, self.body_passages
+        citations = tuple(read_in_full(c, claim.text, search, count) for c in claim.citations)
+        return replace(claim, citations=citations)
 
     async def judge_each(
         self, texts: Sequence[str], documents: Sequence[Document]
@@ -185,14 +204,15 @@ class Checker:
                 chosen, chosen_documents = alone[best], (best,)
         check.verdict, check.score = chosen.verdict, joint.score
         check.confidence = chosen.confidence
+        labels_of = {c.document: c.label for c in claim.citations if c.document}
         if chosen.note:
             check.notes.append(chosen.note)
-        labels_of = {c.document: c.label for c in claim.citations if c.document}
+        if chosen.verdict == "unsupported":
+            check.notes.append(not_found(documents, [labels_of[d] for d in documents]))
         check.evidence = [
-            Evidence(
+            _evidence(
                 labels_of[chosen_documents[ref.document]],
-                chosen_documents[ref.document].paper_id,
-                chosen_documents[ref.document].sentences[ref.sentence],
+                chosen_documents[ref.document],
                 ref.sentence,
             )
             for ref in chosen.evidence
@@ -270,6 +290,7 @@ async def check_file(
     bib: Sequence[Path] = (),
     suggestions: int = 3,
     outside: Outside | None = None,
+    body_passages: int = BODY_PASSAGES,
 ) -> CheckReport:
     """A draft file checked, with the given .bib files (none given: those a LaTeX draft names,
     found beside it)."""
@@ -280,7 +301,8 @@ async def check_file(
         named = ", ".join(draft.bibliographies)
         bibliography.notes.append(f"the draft names {named}, not found beside it; give --bib")
     resolver = Resolver(library, bibliography)
-    return await Checker(judge, library, suggestions, outside).check_draft(draft, resolver)
+    checker = Checker(judge, library, suggestions, outside, body_passages)
+    return await checker.check_draft(draft, resolver)
 
 
 def is_claim(text: str) -> bool:
@@ -333,8 +355,14 @@ def quotation(claim: CitedClaim) -> Evidence | None:
     for index, sentence in enumerate(document.sentences):
         if wanted in _folded(unmark(sentence)):
             label = next(c.label for c in claim.citations if c.document is document)
-            return Evidence(label, document.paper_id, sentence, index)
+            return _evidence(label, document, index)
     return None
+
+
+def _evidence(label: str, document: Document, index: int) -> Evidence:
+    return Evidence(
+        label, document.paper_id, document.sentences[index], index, document.page(index)
+    )
 
 
 def _quoted(claim: CitedClaim, evidence: Evidence) -> SentenceCheck:
@@ -344,6 +372,14 @@ def _quoted(claim: CitedClaim, evidence: Evidence) -> SentenceCheck:
     check.by_citation = {evidence.citation: "quoted"}
     check.precise = {evidence.citation: True}
     return check
+
+
+def _source_document(source: Source) -> Document:
+    """A numbered source as its abstract (its passages when it has none), and the passages of
+    its full text the result was made from."""
+    document = Document.of(source.paper, source.texts)
+    body = [(p.text, p.location.pages) for p in source.passages if p.location.page is not None]
+    return document.with_passages(body) if body else document
 
 
 def _folded(text: str) -> str:

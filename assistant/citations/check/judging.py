@@ -1,9 +1,11 @@
 """What a judge is asked and what it answers: one interface for the offline and the LLM judge.
 
-A ``Pair`` is a claim (one sentence of a text) and the abstracts it cites, each a ``Document``
-split into sentences. A judge says whether the documents, taken together, support the claim
-(``supported``), support part of it (``partial``), hold no evidence for it (``unsupported``) or
-say the opposite (``contradicted``), and points at the sentences that are the evidence.
+A ``Pair`` is a claim (one sentence of a text) and the papers it cites, each a ``Document``
+split into sentences: the paper's abstract, and, when its full text is in the library, the body
+passages that best match the claim (each sentence with its pages). A judge says whether the
+documents, taken together, support the claim (``supported``), support part of it (``partial``),
+hold no evidence for it (``unsupported``) or say the opposite (``contradicted``), and points at
+the sentences that are the evidence.
 """
 
 from collections.abc import Sequence
@@ -22,17 +24,44 @@ HOLDS_EVIDENCE: frozenset[str] = frozenset({"supported", "partial", "contradicte
 
 @dataclass(frozen=True)
 class Document:
-    """An abstract as a judge sees it: its paper's id and title, and its sentences."""
+    """A paper as a judge sees it: its id and title, and its sentences."""
 
     paper_id: str
     title: str
     sentences: tuple[str, ...]
+    pages: tuple[str, ...] = ()
+    """The pages of each sentence read from the full text ("6", "6-7"), after the abstract's:
+    as many as those sentences (the last ones)."""
+
+    full_text: bool = False
+    """Whether the paper's full text was searched for these sentences."""
 
     @classmethod
     def of(cls, paper: Paper, fallback: Sequence[str] = ()) -> "Document":
         """The paper's abstract, split; ``fallback`` passages when it has none."""
         text = paper.abstract if paper.has_abstract else " ".join(fallback)
         return cls(paper.id, paper.title, tuple(split_sentences(text)))
+
+    def with_passages(self, passages: Sequence[tuple[str, str]]) -> "Document":
+        """This document with the sentences of body ``passages`` (text, pages) after its own,
+        each once, and marked as searched in full."""
+        added: dict[str, str] = {}
+        for text, pages in passages:
+            for sentence in split_sentences(text):
+                if sentence not in self.sentences:
+                    added.setdefault(sentence, pages)
+        return Document(
+            self.paper_id,
+            self.title,
+            self.sentences + tuple(added),
+            self.pages + tuple(added.values()),
+            full_text=True,
+        )
+
+    def page(self, index: int) -> str:
+        """The pages sentence ``index`` stands on; "" for a sentence of the abstract."""
+        before = len(self.sentences) - len(self.pages)
+        return self.pages[index - before] if index >= before else ""
 
     @property
     def empty(self) -> bool:

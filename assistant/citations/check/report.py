@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from assistant.citations.check.judging import PairVerdict
-from assistant.results import SHOWN_VERDICTS, Marks, Verdict
+from assistant.results import Marks, Verdict
 
 FAILING: frozenset[Verdict] = frozenset({"unsupported", "contradicted", "unresolved"})
 """Verdicts of a cited sentence that fail a check (``strict`` adds "partial")."""
@@ -25,12 +25,16 @@ FAILING: frozenset[Verdict] = frozenset({"unsupported", "contradicted", "unresol
 @dataclass(frozen=True)
 class Evidence:
     citation: str
-    """The citation (as written) whose abstract holds the sentence."""
+    """The citation (as written) whose paper holds the sentence."""
 
     paper_id: str
     sentence: str
     index: int
-    """0-based position of the sentence in the abstract."""
+    """0-based position of the sentence in what was read of the paper: its abstract's
+    sentences, then those of the body passages searched."""
+
+    page: str = ""
+    """The pages of a sentence from the full text ("6", "6-7"); "" for the abstract."""
 
 
 @dataclass(frozen=True)
@@ -112,18 +116,8 @@ class CheckReport:
         return [s for s in self.sentences if s.fails(strict)]
 
     def marks(self) -> Marks:
-        """The verdicts to mark a checked result's sentences with (numbered sources: the
-        evidence is found by the source number a citation ``[n]`` names)."""
-        verdicts: dict[int, Verdict] = {}
-        evidence: dict[tuple[int, int], int] = {}
-        for index, check in enumerate(self.sentences):
-            if check.verdict in SHOWN_VERDICTS:
-                verdicts[index] = check.verdict
-            for found in check.evidence:
-                number = found.citation.strip("[]")
-                if number.isdigit():
-                    evidence[(index, int(number))] = found.index
-        return Marks(verdicts, evidence, list(self.notes))
+        """The verdicts to mark a checked result's sentences with."""
+        return Marks.of_check(self.to_json())
 
     def to_json(self) -> dict[str, Any]:
         return {

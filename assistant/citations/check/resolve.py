@@ -4,7 +4,8 @@ A key is looked up in this order: a library paper with that citation key; then, 
 has an entry for the key, a library paper with the entry's DOI, arXiv id or (normalised) title;
 then the key itself read as a DOI, an arXiv id or a paper id (prefix); last, the .bib entry's own
 abstract stands in for a paper the library lacks. A paper without an abstract has nothing to
-be checked against: the citation is unresolved, with a message saying what to do.
+be checked against, unless its full text is in the library: the citation is unresolved, with a
+message saying what to do.
 
 Entries that share a title and have nothing else to tell them apart (``reading.shared_titles``)
 are different papers as far as the check knows: none is matched to the library by title, and
@@ -129,7 +130,7 @@ class Resolver:
         found = self._in_library(key, entry)
         if found is not None:
             paper, via = found
-            if paper.has_abstract:
+            if paper.has_abstract or paper.pdf is not None:  # the full text is read (full_text)
                 return Resolution(key, Document.of(paper), paper, via)
             if entry is not None and entry.has_abstract:
                 return Resolution(key, self._bib_document(key, entry), paper, ".bib abstract")

@@ -12,7 +12,7 @@ from textual import work
 from textual.binding import Binding, BindingType
 from textual.containers import ScrollableContainer
 
-from assistant.corpus.paper import Paper
+from assistant.citations.markers import page_locator
 from assistant.sentences import split_sentences
 from assistant.tui.messages import TaskEnded
 from assistant.tui.screens.base import ModeScreen
@@ -23,7 +23,7 @@ from assistant.tui.widgets.paper_panel import PaperPanel
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from assistant.results import TaskResult
+    from assistant.results import Source, Spot, TaskResult
     from assistant.tasks.runner import Request
 
 EXPORT_HINT = "name.md: Markdown · name.tex: LaTeX and name.bib · name.txt: plain text"
@@ -97,24 +97,42 @@ class TaskScreen(ModeScreen):
         self.call_after_refresh(self._reveal, view)
 
     def on_answer_view_source_chosen(self, event: AnswerView.SourceChosen) -> None:
-        source = event.view.sources.get(event.number)
+        view = event.view
+        source = view.sources.get(event.number)
         if source is None:
             return
-        found = (
-            None
-            if event.sentence is None
-            else event.view.evidence.get((event.sentence, event.number))
-        )
-        self.show_paper(source.paper, event.claim, found)
+        spot, pages = None, ""
+        if event.sentence is not None:
+            spot = view.evidence.get((event.sentence, event.number))
+            if view.result is not None and event.sentence < len(view.result.sentences):
+                pages = view.result.sentences[event.sentence].pages.get(event.number, "")
+        self.show_source(source, event.claim, spot, pages)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="panel")
-    def show_paper(self, paper: Paper, claim: str | None, evidence: int | None) -> None:
-        """The paper in the side panel, the sentence closest to ``claim`` marked (or the check's
-        ``evidence`` sentence, when it gave one)."""
-        sentences = split_sentences(paper.abstract)
+    def show_source(
+        self, source: "Source", claim: str | None, spot: "Spot | None", pages: str
+    ) -> None:
+        """The source in the side panel: the passage of its full text that holds the check's
+        evidence (or that is on the page the sentence cites), else its abstract; the evidence
+        marked, or the sentence closest to ``claim``."""
+        passage = None
+        if spot is not None and spot.page:
+            passage = source.passage_with(spot.sentence)
+        elif spot is None and pages:
+            passage = source.passage_on(pages)
+        if passage is not None:
+            location = passage.location
+            where = " · ".join(filter(None, [page_locator(location.pages), location.section]))
+            text = passage.text
+        elif spot is not None and spot.page:  # read by the check, beyond the prompt's passages
+            text, where = spot.sentence, page_locator(spot.page)
+        else:
+            text, where = source.paper.abstract, ""
+        sentences = split_sentences(text)
+        evidence = sentences.index(spot.sentence) if spot and spot.sentence in sentences else None
         if evidence is None and claim and self.context.is_open:
-            sentences, evidence = self.context.runner.closest_sentence(claim, paper.abstract)
-        self.app.call_from_thread(self.panel.show, paper, sentences, evidence)
+            sentences, evidence = self.context.runner.closest_sentence(claim, text)
+        self.app.call_from_thread(self.panel.show, source.paper, sentences, evidence, where)
 
     def action_close_panel(self) -> None:
         self.panel.close()

@@ -19,7 +19,7 @@ from textual.widgets import Static
 
 from assistant.citations.markers import MARKER, OPEN_MARKER, marker_numbers
 from assistant.errors import InputError
-from assistant.results import Kind, Marks, Source, TaskResult
+from assistant.results import Kind, Marks, Source, Spot, TaskResult
 from assistant.tasks.events import Checked, Finished, Retrieved, RunEvent, TextDelta
 from assistant.tui.widgets.cited_text import CitedText
 
@@ -73,7 +73,7 @@ class AnswerView(Vertical):
         self.heading, self.kind = query, kind
         self.sources: dict[int, Source] = {}
         self.result: TaskResult | None = None
-        self.evidence: dict[tuple[int, int], int] = {}
+        self.evidence: dict[tuple[int, int], Spot] = {}
         """(sentence, source number) -> abstract sentence, from the citation check."""
         self._notes: dict[str, str] = {}
         self._following = False

@@ -14,6 +14,7 @@ from textual.reactive import reactive
 from textual.style import Style
 from textual.widget import Widget
 
+from assistant.citations.markers import page_locator
 from assistant.results import EVIDENCE_LABEL, TaskResult
 
 MARKS = {"quoted": "≡", "supported": "✓", "partial": "~", "unsupported": "✗", "contradicted": "!"}
@@ -134,7 +135,8 @@ class CitedText(Widget, can_focus=True):
             position = self.citations.index(Citation(index, number))
             name = "selected" if position == self.selected else "marker"
             click = Style.from_meta({"@click": f"select({position})"})
-            markers.extend([" ", (f"[{number}]", self._style(name) + click)])
+            label = f"[{number}{page_locator(sentence.pages.get(number, ''), ', ')}]"
+            markers.extend([" ", (label, self._style(name) + click)])
         if sentence.quoted_from is None:
             parts: list[Part] = [(sentence.text, style), *markers]
         else:  # as ``markers.cite`` writes it: Kitaev et al. [1]: “…”

@@ -1,5 +1,6 @@
-"""A paper's details and abstract, beside the text that cites it. The sentence that is the
-evidence for the chosen claim stands on its own, highlighted, and is scrolled into view."""
+"""A paper's details and abstract (or the passage of its full text that was cited, headed by its
+page and section), beside the text that cites it. The sentence that is the evidence for the
+chosen claim stands on its own, highlighted, and is scrolled into view."""
 
 from typing import ClassVar
 
@@ -22,14 +23,20 @@ class PaperPanel(VerticalScroll, can_focus=False):
 
     def compose(self) -> ComposeResult:
         yield Static(classes="paper-panel--head")
+        yield Static(classes="paper-panel--where")
         yield Static(classes="paper-panel--before")
         yield Static(classes="paper-panel--evidence")
         yield Static(classes="paper-panel--after")
 
     def show(
-        self, paper: Paper, sentences: list[str] | None = None, evidence: int | None = None
+        self,
+        paper: Paper,
+        sentences: list[str] | None = None,
+        evidence: int | None = None,
+        where: str = "",
     ) -> None:
-        """Show ``paper``; its abstract as ``sentences``, sentence ``evidence`` marked."""
+        """Show ``paper``; its abstract (or the passage ``where`` says: "p. 6 · 3 Results") as
+        ``sentences``, sentence ``evidence`` marked."""
         self.paper = paper
         meta = self.get_visual_style("paper-panel--meta", partial=True)
         details = [
@@ -48,6 +55,9 @@ class PaperPanel(VerticalScroll, can_focus=False):
         if not sentences:
             head.extend([Content(""), Content.styled(NO_ABSTRACT, meta)])
         self.query_one(".paper-panel--head", Static).update(Content("\n").join(head))
+        located = self.query_one(".paper-panel--where", Static)
+        located.update(Content.styled(where, meta))
+        located.display = bool(where)
         cut = len(sentences) if evidence is None else evidence
         parts = {
             "before": sentences[:cut],
