@@ -2,6 +2,7 @@
 stream, and a memory probe. Test modules import from here (and from the fakes and the test
 servers), never from a conftest or another test module."""
 
+import shutil
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
@@ -34,3 +35,16 @@ def measured_peak(run: Callable[[], T]) -> tuple[T, int]:
         return run(), tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
+
+
+def zotero_data_dir(root: Path) -> Path:
+    """A Zotero data directory under ``root`` holding a copy of the real Zotero 7 database, as
+    Zotero lays it out (a storage/ with one of its attachments and a stray .bib, a backup)."""
+    database = DATA / "fixtures" / "zotero7.sqlite"
+    directory = root / "Zotero"
+    (directory / "storage" / "HZU3HNL8").mkdir(parents=True)
+    (directory / "storage" / "HZU3HNL8" / "paper.pdf").write_bytes(b"%PDF-1.4\n")
+    (directory / "storage" / "notes.bib").write_text("@misc{x, title = {Not a library}}\n")
+    shutil.copyfile(database, directory / "zotero.sqlite")
+    shutil.copyfile(database, directory / "zotero.sqlite.bak")
+    return directory

@@ -16,7 +16,7 @@ from assistant.corpus.readers import choose_reader, make_readers
 from assistant.corpus.readers.zotero import ZoteroReader, is_zotero_database
 from assistant.corpus.walk import files_under
 from assistant.errors import InputError
-from assistant.library import Library
+from tests.helpers import zotero_data_dir
 
 READER = ZoteroReader()
 KADERABKOVA = (
@@ -34,15 +34,8 @@ def zotero7(fixtures: Path) -> Path:
 
 
 @pytest.fixture
-def data_dir(zotero7: Path, tmp_path: Path) -> Path:
-    """A Zotero data directory holding a copy of the real database, as Zotero lays it out."""
-    directory = tmp_path / "Zotero"
-    (directory / "storage" / "HZU3HNL8").mkdir(parents=True)
-    (directory / "storage" / "HZU3HNL8" / "paper.pdf").write_bytes(b"%PDF-1.4\n")
-    (directory / "storage" / "notes.bib").write_text("@misc{x, title = {Not a library}}\n")
-    shutil.copyfile(zotero7, directory / "zotero.sqlite")
-    shutil.copyfile(zotero7, directory / "zotero.sqlite.bak")
-    return directory
+def data_dir(tmp_path: Path) -> Path:
+    return zotero_data_dir(tmp_path)
 
 
 @pytest.fixture
@@ -285,17 +278,3 @@ def test_a_file_that_is_not_a_database_is_an_input_error(tmp_path):
     assert choose_reader(fake, make_readers()).name == "zotero"
     with pytest.raises(InputError, match="not a SQLite database"):
         list(READER.read(fake))
-
-
-def test_ingest_syncs_a_trashed_item_away(library: Library, data_dir, database):
-    first = library.ingest([data_dir])
-    assert (first.added, first.skipped) == (14, [])
-    # The fixture's storage/ holds none of the five attached PDFs: each is a caveat, not a loss.
-    assert first.failed == [] and len(first.caveats) == 5
-    assert all("is missing; the record is kept" in caveat for caveat in first.caveats)
-
-    execute(database, "INSERT INTO deletedItems (itemID) VALUES (2)")
-    second = library.ingest([data_dir])
-
-    assert (second.removed, second.added, second.unchanged) == (1, 0, 13)
-    assert KADERABKOVA not in {paper.title for paper in library.papers()}
