@@ -18,10 +18,14 @@ Vectors are seeded random unit vectors of 384 dimensions (MiniLM's), the same fo
 disk and speed do not depend on their values, and embedding is not what is measured. Writes go
 out 64 papers at a time, as ingest's batches do. For each corpus and layout it prints the size
 of Chroma's directory per chunk and per paper (and the ratio), chunks per second of
-``ChunkStore.write``, the time of ``papers()``, warm p50/p95 of a dense ``query`` for 100
-chunks (what hybrid search asks for) and of a hybrid search (``Retriever``: dense + BM25 +
-fusion + grouping by paper, over the first ``--queries`` SciFact claims; the query vector is
-random, so what is timed is the store and BM25, not the model); then the time today's code
+``ChunkStore.write``, the time of ``papers()`` (median of 3), warm p50/p95 of a dense
+``query`` for 100 chunks (what hybrid search asks for) and of a hybrid search (``Retriever``:
+dense + BM25 + fusion + grouping by paper), the two stores taking turns query by query (the
+query vector is random, so what is timed is the store and BM25, not the model). Half of the
+first ``--queries`` SciFact claims are asked three times and timed the last two (warm: the
+store holds their papers' records in memory since the first); the other half ("new") once
+each, afterwards, so Chroma is warm but the records of the papers they find mostly are not
+in memory yet. Then the time today's code
 takes to upgrade the old store in place, and its size after. Last, where a chunk's bytes go in
 today's layout: the same chunks written straight into bare Chroma collections without their
 text, with it as the document (today's layout, without the paper table), and with it as a
@@ -38,6 +42,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -45,7 +50,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from assistant import paths
+from assistant import paths, retrieval
 from assistant.corpus.paper import Paper
 from assistant.corpus.readers.beir import BeirReader
 from assistant.corpus.readers.daily_papers import DailyPapersReader
@@ -55,7 +60,6 @@ from assistant.index.lexical import LexicalIndex
 from assistant.index.records import chunk_metadata
 from assistant.index.store import ChunkStore
 from assistant.index.tokens import encoding
-from assistant.retrieval import Retriever
 from assistant.settings import RetrievalSettings, StoreSettings
 from benchmarks.scale import SCIFACT, disk_mib
 from evals.beir import read_queries
@@ -104,6 +108,8 @@ class Figures:
     papers_s: float
     dense_ms: tuple[float, float]
     hybrid_ms: tuple[float, float]
+    dense_new_ms: tuple[float, float]
+    hybrid_new_ms: tuple[float, float]
 
 
 def abstracts(target: int) -> Corpus:
@@ -180,55 +186,107 @@ def write(store: Any, corpus: Corpus, vectors: NDArray[np.float32]) -> float:
     return row / spent
 
 
-def latency_ms(action: Callable[[Any], object], items: Sequence[Any]) -> tuple[float, float]:
-    """Warm p50 and p95 of ``action(item)`` over ``items``, in milliseconds (each item is run
-    once first, to warm up)."""
-    for item in items:
-        action(item)
-    timings = []
-    for item in items:
-        began = time.perf_counter()
-        action(item)
-        timings.append((time.perf_counter() - began) * 1000)
-    return statistics.median(timings), statistics.quantiles(timings, n=20)[-1]
+@dataclass(frozen=True)
+class Written:
+    """One layout's store of a corpus."""
+
+    store: Any
+    retrieval: ModuleType
+    """The retrieval module of its commit (a store's chunks are what that one reads)."""
+    root: Path
+    write_rate: float
+    """Chunks per second of its writes."""
 
 
-def measure(store: Any, root: Path, corpus: Corpus, queries: Sequence[str], rate: float) -> Figures:
+Action = Callable[[Any], object]
+
+
+def paired_ms(
+    actions: dict[str, Action], items: Sequence[Any], rounds: int = 2
+) -> dict[str, tuple[float, float]]:
+    """p50 and p95 of each action over ``items`` (``rounds`` times), in milliseconds. The
+    actions take turns on each item, the first one alternating, so that they meet the same
+    load (the machine is shared). With ``rounds`` above 1, every item is run once first, to
+    warm up."""
+    for item in items if rounds > 1 else ():
+        for action in actions.values():
+            action(item)
+    names = list(actions)
+    timings: dict[str, list[float]] = {name: [] for name in names}
+    for turn, item in enumerate([item for _ in range(rounds) for item in items]):
+        for name in names if turn % 2 == 0 else names[::-1]:
+            began = time.perf_counter()
+            actions[name](item)
+            timings[name].append((time.perf_counter() - began) * 1000)
+    return {
+        name: (statistics.median(t), statistics.quantiles(t, n=20)[-1])
+        for name, t in timings.items()
+    }
+
+
+def measure(
+    written: dict[str, Written], corpus: Corpus, queries: Sequence[str]
+) -> dict[str, Figures]:
     embedder = RandomEmbedder(seed=3)
-    kib = disk_mib(root / "chroma") * 1024
-    store.papers()  # warm
-    began = time.perf_counter()
-    for _ in range(3):
-        store.papers()
-    papers_s = (time.perf_counter() - began) / 3
     vectors = list(embedder.embed(queries))
-    dense = latency_ms(lambda vector: store.query(vector, 100), vectors)
-    index = LexicalIndex.build(store)
-    retriever = Retriever(store, lambda: index, embedder, RetrievalSettings())
-    hybrid = latency_ms(retriever.search, queries)
-    return Figures(
-        kib / corpus.chunk_count, kib / len(corpus.papers), rate, papers_s, dense, hybrid
-    )
+    seen, new = vectors[: len(vectors) // 2], vectors[len(vectors) // 2 :]
+    asked, unasked = queries[: len(queries) // 2], queries[len(queries) // 2 :]
+    searches: dict[str, Action] = {}
+    for name, w in written.items():
+        index = LexicalIndex.build(w.store)
+        settings = RetrievalSettings()
+        retriever = w.retrieval.Retriever(w.store, lambda index=index: index, embedder, settings)
+        searches[name] = retriever.search
+    listing: dict[str, Action] = {n: partial(_papers, w.store) for n, w in written.items()}
+    dense_at: dict[str, Action] = {n: partial(_dense, w.store) for n, w in written.items()}
+    papers = paired_ms(listing, [0] * 3)
+    dense, hybrid = paired_ms(dense_at, seen), paired_ms(searches, asked)
+    dense_new, hybrid_new = paired_ms(dense_at, new, rounds=1), paired_ms(searches, unasked, 1)
+    figures = {}
+    for name, w in written.items():
+        kib = disk_mib(w.root / "chroma") * 1024
+        figures[name] = Figures(
+            kib / corpus.chunk_count,
+            kib / len(corpus.papers),
+            w.write_rate,
+            papers[name][0] / 1000,
+            dense[name],
+            hybrid[name],
+            dense_new[name],
+            hybrid_new[name],
+        )
+    return figures
+
+
+def _papers(store: Any, _: object) -> object:
+    return store.papers()
+
+
+def _dense(store: Any, vector: Any) -> object:
+    return store.query(vector, 100)
 
 
 def old_store_module(commit: str, scratch: Path) -> ModuleType:
-    """The store of ``commit`` (and the records module it reads and writes), as a package."""
+    """The store of ``commit``, the records module it reads and writes and the retrieval that
+    searches it, as a package (``store`` and ``retrieval`` are its modules)."""
     package = scratch / "schema2"
     package.mkdir()
     (package / "__init__.py").write_text("")
-    for name in ("store", "records"):
+    for name in ("index/store", "index/records", "retrieval"):
         source = subprocess.run(
-            ["git", "show", f"{commit}:assistant/index/{name}.py"],
+            ["git", "show", f"{commit}:assistant/{name}.py"],
             cwd=ROOT,
             check=True,
             capture_output=True,
             text=True,
         ).stdout
-        (package / f"{name}.py").write_text(
-            source.replace("assistant.index.records", "schema2.records")
-        )
+        for module in ("records", "store"):
+            source = source.replace(f"assistant.index.{module}", f"schema2.{module}")
+        (package / f"{name.rpartition('/')[2]}.py").write_text(source)
     sys.path.insert(0, str(scratch))
-    return importlib.import_module("schema2.store")
+    for name in ("store", "retrieval"):  # each an attribute of the package once imported
+        importlib.import_module(f"schema2.{name}")
+    return importlib.import_module("schema2")
 
 
 def run(corpus: Corpus, old: ModuleType, scratch: Path, queries: Sequence[str]) -> None:
@@ -242,13 +300,13 @@ def run(corpus: Corpus, old: ModuleType, scratch: Path, queries: Sequence[str]) 
         f"({corpus.chunk_count / len(corpus.papers):.1f} a paper); a record's JSON "
         f"{record:,.0f} characters, a chunk's text {text:,.0f}"
     )
-    figures = {}
-    for layout, store_class in (("before", old.ChunkStore), ("after", ChunkStore)):
+    written = {}
+    layouts = (("before", old.store.ChunkStore, old.retrieval), ("after", ChunkStore, retrieval))
+    for layout, store_class, searching in layouts:
         root = scratch / f"{corpus.name.replace(' ', '-')}-{layout}"
         store = store_class(StoreSettings(path=root), RandomEmbedder(seed=0))
-        rate = write(store, corpus, vectors)
-        figures[layout] = measure(store, root, corpus, queries, rate)
-    _print(figures)
+        written[layout] = Written(store, searching, root, write(store, corpus, vectors))
+    _print(measure(written, corpus, queries))
     root = scratch / f"{corpus.name.replace(' ', '-')}-before"
     began = time.perf_counter()
     ChunkStore(StoreSettings(path=root), RandomEmbedder(seed=0))
@@ -301,6 +359,10 @@ def _print(figures: dict[str, Figures]) -> None:
         ("dense query p95, ms", before.dense_ms[1], after.dense_ms[1], "{:.2f}"),
         ("hybrid search p50, ms", before.hybrid_ms[0], after.hybrid_ms[0], "{:.2f}"),
         ("hybrid search p95, ms", before.hybrid_ms[1], after.hybrid_ms[1], "{:.2f}"),
+        ("new: dense p50, ms", before.dense_new_ms[0], after.dense_new_ms[0], "{:.2f}"),
+        ("new: dense p95, ms", before.dense_new_ms[1], after.dense_new_ms[1], "{:.2f}"),
+        ("new: hybrid p50, ms", before.hybrid_new_ms[0], after.hybrid_new_ms[0], "{:.2f}"),
+        ("new: hybrid p95, ms", before.hybrid_new_ms[1], after.hybrid_new_ms[1], "{:.2f}"),
     ]
     print(f"{'':24} {'before':>10} {'after':>10} {'after/before':>13}")
     for label, old, new, form in rows:
@@ -313,14 +375,17 @@ def main() -> None:
     )
     parser.add_argument("--chunks", type=int, default=10_000, help="chunks per corpus")
     parser.add_argument("--before", default="1e0c69b", help="the commit whose store is 'before'")
-    parser.add_argument("--queries", type=int, default=50, help="SciFact claims to time")
+    parser.add_argument("--queries", type=int, default=100, help="SciFact claims to time")
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # progress in a log
     queries = list(read_queries(SCIFACT / "queries.jsonl").values())[: args.queries]
     scratch = Path(tempfile.mkdtemp(prefix="citewise-store-disk-"))
     try:
         old = old_store_module(args.before, scratch)
-        print(f"before: the store of {args.before} (schema {old.SCHEMA}); after: this checkout's")
+        print(
+            f"before: the store of {args.before} (schema {old.store.SCHEMA}); "
+            "after: this checkout's"
+        )
         for corpus in (abstracts(args.chunks), full_text(args.chunks)):
             run(corpus, old, scratch, queries)
     finally:

@@ -29,6 +29,9 @@ from assistant.index.records import (
     record_metadata,
 )
 
+CACHED = 10_000
+"""Records a table keeps in memory between reads (a search reads those of 100-200 chunks)."""
+
 
 class PaperTable:
     """The records of one incarnation of the chunk collection: ``epoch`` is its id, which
@@ -50,6 +53,9 @@ class PaperTable:
         self._location = location
         self._function = function
         self._collection: Collection | None = None
+        self._cached: dict[str, PaperRecord] = {}
+        self._cached_at = ""
+        """The generation token the records in ``_cached`` were read at."""
 
     def _existing(self) -> Collection | None:
         """The table of this epoch; None when there is none yet."""
@@ -91,13 +97,24 @@ class PaperTable:
             write = partial(table.upsert, ids=ids, embeddings=placeholders, metadatas=metas)
             guard(self._location, write)
 
-    def get(self, paper_ids: Iterable[str]) -> dict[str, PaperRecord]:
-        """The records of those of ``paper_ids`` that have one."""
+    def get(self, paper_ids: Iterable[str], generation: str = "") -> dict[str, PaperRecord]:
+        """The records of those of ``paper_ids`` that have one. Given ``generation``, the
+        store's settled generation token read after what asks for them, records read since
+        the token last changed come from memory (every write changes it)."""
+        ids = list(dict.fromkeys(paper_ids))
+        if generation and generation != self._cached_at:
+            self._cached, self._cached_at = {}, generation
+        known = {i: self._cached[i] for i in ids if i in self._cached} if generation else {}
         table = self._existing()
         if table is None:
-            return {}
-        ids = list(dict.fromkeys(paper_ids))
-        return {i: read_record(i, m) for i, m in metadatas(self._location, table, ids)}
+            return known
+        wanted = [i for i in ids if i not in known]
+        read = {i: read_record(i, m) for i, m in metadatas(self._location, table, wanted)}
+        if generation:
+            if len(self._cached) + len(read) > CACHED:
+                self._cached = {}
+            self._cached |= read
+        return known | read
 
     def matching(self, where: dict[str, Any]) -> dict[str, PaperRecord]:
         """The records that ``where`` (a Chroma filter on the record's fields) selects."""

@@ -25,6 +25,7 @@ LEGACY = {"paper": None, "keys": None}
 """The fields a legacy chunk carries its paper in; None removes them (Chroma merges metadata)."""
 PLACES = tuple(f.name for f in fields(Placed) if f.name != "kind")
 """Where a chunk is: stored only when set."""
+KINDS = frozenset(get_args(ChunkKind))
 
 
 @dataclass(frozen=True)
@@ -170,4 +171,4 @@ def _paper(meta: Any) -> Paper:
 
 
 def _kind(value: object, paper: Paper) -> ChunkKind:
-    return cast(ChunkKind, value) if value in get_args(ChunkKind) else legacy_kind(paper)
+    return cast(ChunkKind, value) if value in KINDS else legacy_kind(paper)

@@ -233,11 +233,14 @@ class ChunkStore:
     def _joined(
         self, ids: Sequence[str], metas: Sequence[Any] | None, documents: Sequence[Any] | None
     ) -> list[StoredChunk]:
-        """Chunks with their papers: the records of all of them in one read. A chunk whose
-        paper is gone (removed since the chunk was read) is left out."""
+        """Chunks with their papers: the records of all of them in one read, or from memory
+        when the store has not changed since they were read (``PaperTable.get``). A chunk
+        whose paper is gone (removed since the chunk was read) is left out."""
         metas = metas or []
         texts = documents or [""] * len(ids)
-        records = self._papers.get(str(m.get("paper_id")) for m in metas)
+        now = self.version()
+        wanted = (str(m.get("paper_id")) for m in metas)
+        records = self._papers.get(wanted, now.token if now.settled else "")
         chunks = []
         for chunk_id, meta, text in zip(ids, metas, texts, strict=True):
             paper = paper_of(chunk_id, meta, records)

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from assistant.corpus.paper import Paper
+from assistant.index import papers as papers_module
 from assistant.index import store as store_module
 from assistant.index.chroma import ChromaEmbedding, connect
 from assistant.index.chunking import Chunk
@@ -144,8 +145,8 @@ def test_a_page_of_chunks_reads_its_papers_in_one_request(
     reads: list[int] = []
     get = PaperTable.get
 
-    def counted(table: PaperTable, paper_ids: Any) -> Any:
-        found = get(table, paper_ids)
+    def counted(table: PaperTable, paper_ids: Any, generation: str = "") -> Any:
+        found = get(table, paper_ids, generation)
         reads.append(len(found))
         return found
 
@@ -156,6 +157,32 @@ def test_a_page_of_chunks_reads_its_papers_in_one_request(
     reads.clear()
     library.search("expert routing")
     assert len(reads) <= 2  # the dense hits; the lexical ones the dense did not bring
+
+
+def test_records_come_from_memory_until_the_store_changes(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writer, reader = Library(settings, embedder=HashEmbedder()), Library(settings, HashEmbedder())
+    source = write(tmp_path / "a.jsonl", RECORDS)
+    writer.ingest([source])
+    reads: list[list[str]] = []
+    read = papers_module.metadatas
+
+    def counted(location: str, collection: Any, ids: Any) -> Any:
+        reads.append(list(ids))
+        return read(location, collection, ids)
+
+    monkeypatch.setattr(papers_module, "metadatas", counted)
+    (hit,) = reader.search("expert routing", k=1)
+    assert hit.paper.tags == ["expert"] and reads and all(reads)
+    reads.clear()
+    assert reader.search("expert routing", k=1) == [hit]
+    assert not any(reads)  # every record it needs was read since the store last changed
+
+    retagged = [dict(RECORDS[1], tags=["routing"]), *RECORDS[:1], *RECORDS[2:]]
+    writer.ingest([write(source, retagged)])  # another process: only the metadata changes
+    (again,) = reader.search("expert routing", k=1)
+    assert again.paper.tags == ["routing"] and any(reads)
 
 
 def dies_at(call: int, method: Any) -> Any:
