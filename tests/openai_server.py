@@ -21,10 +21,11 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Literal, Self
+from typing import Any, Literal
+
+from tests.threaded_server import ThreadedServer
 
 Cut = Literal["close", "error", "end"]
 
@@ -64,7 +65,7 @@ class Request:
     """``time.monotonic()`` when it arrived."""
 
 
-class OpenAIServer:
+class OpenAIServer(ThreadedServer):
     """Serves on a free port of 127.0.0.1 in a thread; a context manager."""
 
     def __init__(
@@ -84,14 +85,7 @@ class OpenAIServer:
         self.requests: list[Request] = []
         self._replies: deque[Reply] = deque()
         self._stopping = threading.Event()
-        self._http = ThreadingHTTPServer((host, port), _Handler)
-        self._http.daemon_threads = True
-        self._http.owner = self  # type: ignore[attr-defined]
-        self._thread = threading.Thread(target=self._http.serve_forever, args=(0.05,), daemon=True)
-
-    @property
-    def port(self) -> int:
-        return int(self._http.server_address[1])
+        super().__init__(_Handler, host, port)
 
     @property
     def base_url(self) -> str:
@@ -103,25 +97,9 @@ class OpenAIServer:
     def chat_requests(self) -> list[Request]:
         return [r for r in self.requests if r.path.endswith("/chat/completions")]
 
-    def start(self) -> Self:
-        self._thread.start()
-        return self
-
     def stop(self) -> None:
         self._stopping.set()
-        self._http.shutdown()
-        self._http.server_close()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
+        super().stop()
 
     def next_reply(self) -> Reply:
         return self._replies.popleft() if self._replies else Reply()
@@ -356,7 +334,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     server = OpenAIServer(models=[args.model_alias or args.model], host=args.host, port=args.port)
     print(f"serving on {args.host}:{server.port}", file=sys.stderr, flush=True)
-    server._http.serve_forever()
+    server.serve_forever()
     return 0
 
 

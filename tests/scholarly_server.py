@@ -21,13 +21,13 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Self
 from urllib.parse import parse_qsl, urlsplit
 
 from assistant.settings import ScholarlySettings
+from tests.threaded_server import ThreadedServer
 
 API_DATA = Path(__file__).parent / "data" / "api"
 FIXTURES = Path(__file__).parent / "data" / "fixtures"
@@ -91,7 +91,7 @@ NOT_FOUND = {
 """What a lookup of a record the server does not hold gets: each API's real answer."""
 
 
-class ScholarlyServer:
+class ScholarlyServer(ThreadedServer):
     """Serves on a free port of 127.0.0.1 in a thread; a context manager."""
 
     def __init__(self) -> None:
@@ -99,14 +99,11 @@ class ScholarlyServer:
         self._routes: list[_Route] = []
         self._faults: dict[str, deque[Answer]] = {}
         self._lock = threading.Lock()
-        self._http = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self._http.daemon_threads = True
-        self._http.owner = self  # type: ignore[attr-defined]
-        self._thread = threading.Thread(target=self._http.serve_forever, args=(0.05,), daemon=True)
+        super().__init__(_Handler)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._http.server_address[1]}"
+        return f"http://127.0.0.1:{self.port}"
 
     def settings(self, **overrides: Any) -> ScholarlySettings:
         """Settings that send every client here, without pauses between requests."""
@@ -245,25 +242,6 @@ class ScholarlyServer:
             "BACKOFF_S": "0.01",
         } | extra
         return {f"CITEWISE_SCHOLARLY__{name}": value for name, value in values.items()}
-
-    def start(self) -> Self:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._http.shutdown()
-        self._http.server_close()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def answer(self, request: Request) -> Answer:
         with self._lock:
