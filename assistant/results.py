@@ -34,12 +34,21 @@ class Location:
     """Offset into the text of ``page_end`` where it ends."""
 
     @property
+    def last_page(self) -> int | None:
+        return self.page_end if self.page_end is not None else self.page
+
+    @property
     def pages(self) -> str:
         """As a citation names them: "6", "6-7", or "" (no page: an abstract)."""
         if self.page is None:
             return ""
-        last = self.page_end if self.page_end is not None else self.page
+        last = self.last_page
         return str(self.page) if last == self.page else f"{self.page}-{last}"
+
+    def covers(self, page: int) -> bool:
+        """Whether the passage stands (in part) on ``page``."""
+        last = self.last_page
+        return self.page is not None and last is not None and self.page <= page <= last
 
 
 @dataclass(frozen=True)
@@ -75,13 +84,7 @@ class Source:
         first = pages.split("-")[0]
         if not first.isdigit():
             return None
-        wanted = int(first)
-        for passage in self.passages:
-            start = passage.location.page
-            end = passage.location.page_end if passage.location.page_end is not None else start
-            if start is not None and end is not None and start <= wanted <= end:
-                return passage
-        return None
+        return next((p for p in self.passages if p.location.covers(int(first))), None)
 
 
 @dataclass(frozen=True)

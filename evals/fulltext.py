@@ -70,19 +70,12 @@ def retrieval(library: Library, questions: Sequence[Question]) -> Retrieval:
         found.asked += 1
         found.paper += wanted in [hit.paper.id for hit in hits[:TOP]]
         found.page += any(
-            paper == wanted and _covers(passage, question.pages) for passage, paper in best
+            paper == wanted and any(passage.location.covers(page) for page in question.pages)
+            for passage, paper in best
         )
         quote = fold(question.quote)[:80]
         found.quote += any(paper == wanted and quote in fold(p.text) for p, paper in best)
     return found
-
-
-def _covers(passage: Passage, pages: Sequence[int]) -> bool:
-    first = passage.location.page
-    if first is None:
-        return False
-    last = passage.location.page_end or first
-    return any(first <= page <= last for page in pages)
 
 
 def verdicts(library: Library, claims: Sequence[Claim], work: Path) -> dict[str, Counter[str]]:
