@@ -1,13 +1,15 @@
 """The verdict sets through the real checker: does a sentence get the verdict a reader would give?
 
-    .venv/bin/python -m evals.check_verdicts [--judge offline|llm-unsure|llm] [--split tune|report]
+    .venv/bin/python -m evals.check_verdicts [--judge offline|llm-unsure|llm]
+        [--split tune|report|held-out]
         [--baseline JSON] [--json OUT] [--failures]
 
-Each set (``evals.verdict_data``: verbatim, paraphrase, reversal, ood) and part (tune, report)
-becomes a Markdown draft (one paragraph per claim, its citation before the full stop) and a .bib
-of the papers it cites, with their abstracts; ``check_file`` reads both as it reads a user's, with
-no library (the .bib abstracts stand in), and judges every sentence. An item's verdict is that
-of the sentence carrying its citation. Figures, per set and part:
+Each set (``evals.verdict_data``: verbatim, paraphrase, reversal, ood) and part (tune, report,
+held-out, where a set has one) becomes a Markdown draft (one paragraph per claim, its citation
+before the full stop) and a .bib of the papers it cites, with their abstracts; ``check_file``
+reads both as it reads a user's, with no library (the .bib abstracts stand in), and judges every
+sentence. An item's verdict is that of the sentence carrying its citation. Figures, per set
+and part:
 
 - verbatim: the share supported (target 100%), for sentences with and without negation words;
 - paraphrase: the share supported or partial (target >= 90%) and the number contradicted (0);
@@ -18,7 +20,7 @@ of the sentence carrying its citation. Figures, per set and part:
 
 ``--baseline`` reads a ``--json`` of an earlier run (e.g. the judge before a change) and shows
 its figures beside. Writes ``evals/reports/check_verdicts.md``; ``--failures`` prints the tune
-part's wrong verdicts (the report part's are listed in the report, a few per set).
+part's wrong verdicts (the report and held-out parts' are listed in the report, a few per set).
 """
 
 import argparse
@@ -45,7 +47,9 @@ from evals.verdict_data import SETS, Item, bib_text, draft_text, load, papers
 
 MODULE = "evals.check_verdicts"
 REPORT = Path(__file__).parent / "reports" / "check_verdicts.md"
-SPLITS = ("tune", "report")
+SPLITS = ("tune", "report", "held-out")
+REPORTED = ("report", "held-out")
+"""Parts never tuned on: their wrong verdicts and confidence bands are in the report."""
 BANDS = (0.0, 0.5, 0.7, 0.85, 1.01)
 SHOWN_FAILURES = 6
 
@@ -174,7 +178,8 @@ def render(
         *(f"- {k}: {v}" for k, v in facts.items()),
         "",
         "How each set was made: evals/data/verdicts/README.md. Tune part: looked at and tuned "
-        "on; report part: reported, never tuned on.",
+        "on; report part: reported, and looked at when the judge was last changed (see the "
+        "README); held-out part: made after that change, never looked at to change the judge.",
         "",
         "## Headline figures",
         "",
@@ -213,7 +218,8 @@ def render(
         lines += [
             "## Confidence",
             "",
-            "Share of right verdicts among those in each confidence band (report parts).",
+            "Share of right verdicts among those in each confidence band (report and held-out "
+            "parts).",
             "",
             "| set | band | verdicts | right |",
             "|:---|:---|---:|---:|",
@@ -221,7 +227,7 @@ def render(
         for name, rows in calibration.items():
             lines += [f"| {name} | {band} | {n} | {share:.2f} |" for band, n, share in rows]
         lines.append("")
-    lines += ["## Typical wrong verdicts (report part)", ""]
+    lines += ["## Typical wrong verdicts (report and held-out parts)", ""]
     for name, wrong in failures.items():
         lines += [f"### {name}", ""]
         if not wrong:
@@ -252,11 +258,13 @@ async def evaluate(
         items = load(name)
         for split in args.splits:
             part = [i for i in items if i.split == split]
+            if not part:
+                continue
             outcomes = await judge_items(part, judge_for, library)
             results.setdefault(name, {})[split] = figures(outcomes)
-            if split == "report":
-                wrong[name] = [o for o in outcomes if not o.right]
-                reported[name] = outcomes
+            if split in REPORTED:
+                wrong[f"{name}, {split} part"] = [o for o in outcomes if not o.right]
+                reported.setdefault(name, []).extend(outcomes)
             elif args.failures:
                 for o in outcomes:
                     if not o.right:
@@ -299,7 +307,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     results: dict[str, dict[str, Figures]] = run_["results"]
     for name, by_split in results.items():
         for split, f in by_split.items():
-            print(f"{name:<11}{split:<7}{headline(name, f)}")
+            print(f"{name:<11}{split:<9}{headline(name, f)}")
     if args.json:
         args.json.write_text(
             json.dumps(

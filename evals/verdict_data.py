@@ -8,7 +8,11 @@ copied word for word, drawn here with a fixed seed), ``paraphrase`` and ``revers
 hand from verbatim sentences), ``ood`` (out-of-domain checks written by hand). Every item cites
 one paper by key; a paper is a demo-corpus paper (its key made from its title) or one of the
 abstracts in ``own_abstracts.jsonl``, written for the set. Each item belongs to the *tune* or the
-*report* part by its paper's key (``split_of``), so no paper's sentences are in both.
+*report* part by its paper's key (``split_of``), so no paper's sentences are in both. A set's
+``<name>_heldout.jsonl`` holds its *held-out* part: items made later, from sentences no earlier
+item was made from, and judged by a judge that was never changed on their account.
+
+    .venv/bin/python -m evals.verdict_data --held-out   # draw verbatim_heldout.jsonl
 """
 
 import hashlib
@@ -36,7 +40,11 @@ MIN_WORDS, MAX_WORDS = 6, 60
 TUNE_SHARE = 4
 """Papers whose key hashes to 0-3 (of 10) are in the tune part, the rest in the report part."""
 
-Split = Literal["tune", "report"]
+Split = Literal["tune", "report", "held-out"]
+HELD_OUT_SEED = 14
+HELD_OUT_SIZE = 300
+"""Held-out verbatim sentences: every candidate with a negation word not drawn before, and
+plain ones to make up the number."""
 
 NEGATION_WORDS = re.compile(
     r"\b(?:not|no|never|none|nothing|neither|nor|cannot|fail\w*|lack\w*|without|unable|"
@@ -62,9 +70,11 @@ class Item:
     source: str = ""
     """The verbatim item it was written from, if any."""
 
+    held_out: bool = False
+
     @property
     def split(self) -> Split:
-        return split_of(self.key)
+        return "held-out" if self.held_out else split_of(self.key)
 
 
 def split_of(key: str) -> Split:
@@ -99,8 +109,9 @@ def papers() -> dict[str, Paper]:
 
 
 def load(name: str) -> list[Item]:
-    """One set's items (``name`` in ``SETS``)."""
-    rows = _rows(DATA / f"{name}.jsonl")
+    """One set's items (``name`` in ``SETS``), its held-out part last."""
+    held_out = DATA / f"{name}_heldout.jsonl"
+    parts = [(DATA / f"{name}.jsonl", False)] + ([(held_out, True)] if held_out.exists() else [])
     return [
         Item(
             r["id"],
@@ -110,8 +121,10 @@ def load(name: str) -> list[Item]:
             r.get("expect") or EXPECTED[name],
             r.get("kind", ""),
             r.get("source", ""),
+            held_out=later,
         )
-        for r in rows
+        for path, later in parts
+        for r in _rows(path)
     ]
 
 
@@ -176,11 +189,25 @@ def draw_verbatim(library: dict[str, Paper]) -> list[dict[str, object]]:
     negated = [c for c in found if NEGATION_WORDS.search(c[1])]
     plain = [c for c in found if not NEGATION_WORDS.search(c[1])]
     rng = random.Random(SEED)
-    chosen = rng.sample(negated, PER_HALF) + rng.sample(plain, PER_HALF)
-    chosen.sort(key=lambda c: hashlib.sha1(f"{SEED}{c}".encode()).hexdigest())
+    return _rows_of(rng.sample(negated, PER_HALF) + rng.sample(plain, PER_HALF), SEED, "v")
+
+
+def draw_held_out(library: dict[str, Paper], drawn: set[str]) -> list[dict[str, object]]:
+    """Sentences that no item of ``verbatim.jsonl`` (``drawn``) is: every one with a negation
+    word, then plain ones up to ``HELD_OUT_SIZE``."""
+    found = [c for c in sorted(set(candidates(library))) if c[1] not in drawn]
+    negated = [c for c in found if NEGATION_WORDS.search(c[1])]
+    plain = [c for c in found if not NEGATION_WORDS.search(c[1])]
+    rng = random.Random(HELD_OUT_SEED)
+    chosen = negated + rng.sample(plain, max(0, HELD_OUT_SIZE - len(negated)))
+    return _rows_of(chosen, HELD_OUT_SEED, "vh")
+
+
+def _rows_of(chosen: list[tuple[str, str]], seed: int, prefix: str) -> list[dict[str, object]]:
+    chosen = sorted(chosen, key=lambda c: hashlib.sha1(f"{seed}{c}".encode()).hexdigest())
     return [
         {
-            "id": f"v{n:03d}",
+            "id": f"{prefix}{n:03d}",
             "key": key,
             "claim": sentence,
             "kind": "negation" if NEGATION_WORDS.search(sentence) else "plain",
@@ -189,10 +216,14 @@ def draw_verbatim(library: dict[str, Paper]) -> list[dict[str, object]]:
     ]
 
 
-def main() -> None:
+def main(argv: Sequence[str] | None = None) -> None:
+    held_out = "--held-out" in (sys.argv[1:] if argv is None else argv)
     library = demo_papers()
-    rows = draw_verbatim(library)
-    path = DATA / "verbatim.jsonl"
+    if held_out:
+        rows = draw_held_out(library, {i.claim for i in load("verbatim") if not i.held_out})
+        path = DATA / "verbatim_heldout.jsonl"
+    else:
+        rows, path = draw_verbatim(library), DATA / "verbatim.jsonl"
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8") as handle:
         for row in rows:

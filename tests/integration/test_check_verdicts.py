@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from assistant.citations.check import CheckReport, check_file, read_bib
+from assistant.citations.check.judging import Document, Pair
 from assistant.library import Library
 from assistant.settings import Settings
 from assistant.tasks.judge_choice import make_judge
@@ -186,3 +187,17 @@ async def test_a_refuted_claim_shows_the_refuting_sentence(
         assert any(
             n.startswith("unsure: the evidence may say the opposite") for n in sentence.notes
         )
+
+
+async def test_a_sentence_quoted_whole_is_supported_part_by_part(library: Library) -> None:
+    """The last part of a long quoted sentence is too short for its embedding to match the
+    sentence; that every one of its words is in the sentence is evidence enough."""
+    quoted = (
+        "Our detector reaches 61.2% box AP and 52.3% mask AP on the LVIS validation set under the "
+        "single-model and single-scale protocol, which is clearly better than the previous best "
+        "result (58.1% box AP and 50.6% mask AP) of much larger detectors trained with extra data, "
+        "while the training schedule is shortened by 4×."
+    )
+    judge = make_judge(library.settings, library.embedder, None, "offline")
+    (judged,) = await judge.judge([Pair(quoted, (Document("p", "A detector", (quoted,)),))])
+    assert judged.verdict == "supported", judged.note

@@ -71,6 +71,11 @@ def test_markdown_drops_code_front_matter_headings_and_tables() -> None:
     assert sentences(text) == [("Body cites.", ("a",)), ("Quoted claim.", ("q",))]
 
 
+def test_markdown_mends_latex_pasted_from_an_abstract() -> None:
+    text = "Training is reduced by 6times and reaches 85.4\\% accuracy [@a]."
+    assert sentences(text) == [("Training is reduced by 6× and reaches 85.4% accuracy.", ("a",))]
+
+
 def test_markdown_numbered_reference_is_reported_not_checked() -> None:
     draft = parse_draft("Old style citation [12]. Fine [@a].", "markdown")
     assert [s.keys for s in draft.sentences] == [(), ("a",)]

@@ -57,6 +57,24 @@ def test_a_sentence_compared_with_itself_has_no_conflict() -> None:
             "The department has 117 beds, in a hospital of more than 1,000 beds.",
             "The department has a bed capacity of 117 and the hospital has over 1000 beds.",
         ),
+        # what a colon lists, and what a relative clause says of it, is denied with it
+        (
+            "The models lack interpretability and support for sparse inputs.",
+            "The models lack two properties: interpretability, and support for sparse inputs.",
+        ),
+        (
+            "The student is trained without an expensive, complex teacher.",
+            "The student is trained without a complex teacher, which is expensive.",
+        ),
+        ("Labels for the rare classes are missing.", "The data lacks labels for rare classes."),
+        # next to no change is no change
+        ("Pruning barely affects accuracy.", "Pruning has a negligible impact on accuracy."),
+        ("Pruning does not affect accuracy.", "Pruning causes a minimal drop in accuracy."),
+        # one direction in a word of a kindred concept, about the same thing
+        (
+            "The adapter makes the encoder more robust with minimal memory overhead.",
+            "The adapter enhances the robustness of the encoder with minimal memory overhead.",
+        ),
         # not negations
         (
             "The technique not only helps to avoid overfitting but can also lower training loss.",
@@ -119,6 +137,11 @@ def test_agreements_in_other_words(claim: str, evidence: str) -> None:
             "Before parsing, PDFs of more than 20 pages were discarded as likely reports.",
             "Before parsing, we filter out PDFs that have greater than 50 pages.",
             "quantity",
+        ),
+        (
+            "Softmax normalisation is necessary.",
+            "Softmax normalisation is sufficient but not necessary.",
+            "negation",
         ),
         (
             "Recurrent networks are ineffective models for sequences.",

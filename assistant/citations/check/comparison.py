@@ -183,6 +183,8 @@ def _head_in(first: Reading, index: int, second: Reading) -> str | None:
             not word.negated and concept in _CHANGE | {"change"}
         ):
             return "shared"  # "did not fall" / "was maintained"; "did not differ" / "similar"
+        if concept == "change" and word.text in lexicon.SLIGHT and not word.negated:
+            return "shared"  # "barely affects accuracy" / "negligible impact on accuracy"
         if other == concept:
             same = other_value * value > 0 or other_value == value
             if word.negated == same:
@@ -231,11 +233,38 @@ def _directions(claim: Reading, evidence: Reading) -> list[Finding]:
             lexicon.POLAR[compound(other.text, lexicon.POLAR)][1]: other.text
             for _, other in candidates
         }
-        if any(not _disagree(pointing[1], value) for value in values):
+        if any(not _disagree(pointing[1], value) for value in values) or _said_alike(
+            claim, i, evidence
+        ):
             findings.append(Finding("direction", True, word.text, word.text))
         elif max(overlap for overlap, _ in candidates) >= _DIRECTION_OVERLAP:
             findings.append(Finding("direction", False, word.text, next(iter(values.values()))))
     return findings
+
+
+_ALIKE = {"amount": "rank", "rank": "amount"}
+
+
+def _said_alike(claim: Reading, index: int, evidence: Reading) -> bool:
+    """Whether the evidence says the claim's polar word with a word of the kindred concept about
+    the same thing right after it ("more *adaptable*" / "enhances the *adaptability*")."""
+    concept, value = polar(claim.words[index]) or ("", 0)
+    head = _head(claim, index)
+    if head is None or concept not in _ALIKE:
+        return False
+    return any(
+        not other.negated
+        and value * lexicon.POLAR[compound(other.text, lexicon.POLAR)][1] > 0
+        and _head(evidence, j) == head
+        for _, other, j in _aligned_polar(evidence, {_ALIKE[concept]}, frozenset())
+    )
+
+
+def _head(reading: Reading, index: int) -> str | None:
+    """The content word right after a polar word, if one comes within two words."""
+    clause = reading.words[index].clause
+    following = reading.words[index + 1 : index + 3]
+    return next((w.stem for w in following if w.content and w.clause == clause), None)
 
 
 def _contrasts(claim: Reading, evidence: Reading) -> list[Finding]:

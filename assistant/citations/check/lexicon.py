@@ -107,7 +107,7 @@ structure: centralized decentralized distributed
 NEGATION_CUES = words(
     "not no never none nothing nobody neither nor cannot without unable lack lacks lacking "
     "lacked absence absent fail fails failed failing failures little rarely seldom hardly "
-    "barely scarcely zero deprived devoid"
+    "barely scarcely zero deprived devoid missing"
 )
 """Words that deny what follows them (n't is one too). "little" after "a", "not only",
 "not just", "no doubt" and the like are not (``polarity``)."""
@@ -122,6 +122,10 @@ NOT_NEGATING_AFTER = {
 TWO_WORD_CUES = frozenset(
     {("rather", "than"), ("instead", "of"), ("free", "of"), ("failure", "to"), ("failure", "on")}
 )
+
+SLIGHT = words("negligible minimal marginal slight tiny")
+"""Amount words that say a change is next to none: they agree with a denied change ("does not
+affect accuracy" / "a negligible drop in accuracy")."""
 
 HEDGES = words(
     "may might could possibly potentially perhaps likely unlikely suggest suggests "

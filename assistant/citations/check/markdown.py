@@ -5,6 +5,8 @@ Citations: ``[@key]``, ``[@key1; @key2]``, ``[see @key, p. 3]``, ``[-@key]``, ``
 matter, fenced code, HTML comments and tags, headings (each starts a new paragraph), tables,
 horizontal rules, images, link targets, footnote references. Kept: list items and footnote
 definitions (each its own paragraph), block quotes, link text, emphasised and code text.
+LaTeX left in text pasted from an arXiv abstract is mended ("6times" reads "6×", "85.4\\%"
+"85.4%": ``latex_remnants``), so that it reads as the abstract it was copied from does.
 """
 
 import re
@@ -18,6 +20,7 @@ from assistant.citations.check.drafts import (
     assemble,
     paragraphs,
 )
+from assistant.corpus.latex_remnants import mend_latex
 from assistant.corpus.normalize import clean_text
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
@@ -97,7 +100,7 @@ def _inline(text: str) -> str:
     previous = None
     while previous != text:  # nested emphasis: ***a** b*
         previous, text = text, _emphasis(text)
-    return text.replace("\\", "")
+    return mend_latex(text).replace("\\", "")
 
 
 def _emphasis(text: str) -> str:

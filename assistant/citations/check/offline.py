@@ -228,6 +228,10 @@ class OfflineJudge:
         ]
 
     def _lacks_evidence(self, scored: Scored) -> bool:
+        """Whether a part of a claim has no evidence of its own. A part whose words one sentence
+        has, every one, has it, however short the part and long the sentence."""
+        if any(scored.claim.terms <= sentence.terms for sentence in scored.sentences):
+            return False
         found = probabilities(scored, self.calibration)
         return found.evidence < self.calibration.thresholds.evidence
 

@@ -33,7 +33,7 @@ _VERBAL_CUES = lexicon.words(
     "scarcely"
 )
 """Cues whose scope runs on through a verb ("little has been done to investigate X")."""
-_POSTPOSED_CUES = _VERBAL_CUES | lexicon.words("lack lacks lacking lacked absent")
+_POSTPOSED_CUES = _VERBAL_CUES | lexicon.words("lack lacks lacking lacked absent missing")
 """Cues that, with nothing after them, negate what comes before them in their clause ("data
 is lacking", "productivity did not fall")."""
 """Cues before a verb: with nothing after them, they negate the clause's subject too."""
@@ -231,6 +231,7 @@ def _is_content(token: str) -> bool:
         and len(token) > 2
         and not token.endswith("n't")
         and token not in lexicon.GENERIC
+        and token not in lexicon.SCOPE_ENDS
         and token not in lexicon.NEGATION_CUES
         and token not in lexicon.HEDGES
         and lexicon.POLAR.get(token, ("",))[0] != "evidence"
@@ -244,15 +245,56 @@ def _verbal(cue: str) -> bool:
 
 def _forward(tokens: list[str], start: int, content: list[bool], verbal: bool) -> list[int]:
     """The words a cue negates after it: to the end of its clause, the next cue, or (for a cue
-    inside a noun phrase: "mice lacking X have Y", "without X") the next verb."""
+    inside a noun phrase: "mice lacking X have Y", "without X") the next verb. What a colon then
+    lists is denied too ("lacks key properties: A, B and C"), and so is what a relative clause
+    says of the thing a noun-phrase cue denies ("without a generator, which is expensive")."""
     scope: list[int] = []
-    for j in range(start, len(tokens)):
+    j = start
+    while j < len(tokens):
         if _ends_scope(tokens, j) or len(scope) >= _SCOPE_WORDS or _is_cue(tokens, j):
             break
         if not verbal and tokens[j] in lexicon.VERB_AFTER_AND:
             break
         scope.append(j)
+        j += 1
+    if not scope or j >= len(tokens):
+        return scope
+    if tokens[j] == ":":
+        return scope + _listed(tokens, j + 1)
+    if not verbal:
+        return scope + _described(tokens, j)
     return scope
+
+
+def _listed(tokens: list[str], start: int) -> list[int]:
+    """The items of a list after a colon, to the end of the sentence or clause."""
+    items: list[int] = []
+    for j in range(start, len(tokens)):
+        token = tokens[j]
+        if token in ".;()!?" or token in lexicon.SCOPE_ENDS or _is_cue(tokens, j):
+            break
+        if len(items) >= 2 * _SCOPE_WORDS:
+            break
+        if token not in (",", "and", "or"):
+            items.append(j)
+    return items
+
+
+_RELATIVE = frozenset({"which", "that", "who"})
+_BE = frozenset({"is", "are", "was", "were"})
+
+
+def _described(tokens: list[str], end: int) -> list[int]:
+    """What "[,] which is ..." right after a scope says of the thing the scope denies."""
+    j = end + (tokens[end] == ",")
+    if j + 1 >= len(tokens) or tokens[j] not in _RELATIVE or tokens[j + 1] not in _BE:
+        return []
+    described: list[int] = []
+    for k in range(j + 2, len(tokens)):
+        if _ends_scope(tokens, k) or _is_cue(tokens, k) or len(described) >= _SCOPE_WORDS:
+            break
+        described.append(k)
+    return described
 
 
 def _backward(tokens: list[str], cue: int, clause: list[int]) -> list[int]:
