@@ -75,6 +75,29 @@ def test_a_sentence_compared_with_itself_has_no_conflict() -> None:
             "The adapter makes the encoder more robust with minimal memory overhead.",
             "The adapter enhances the robustness of the encoder with minimal memory overhead.",
         ),
+        # "lack X" denies X alone; "poorly understood" is "not understood"
+        ("Current detectors do not generalize well.", "Current detectors lack generalizability."),
+        (
+            "Why warm-up helps is poorly understood theoretically.",
+            "There is a lack of theoretical understanding of why warm-up helps.",
+        ),
+        (
+            "The loss cannot be minimised directly.",
+            "It is impossible to minimise the loss directly.",
+        ),
+        # undecided, usually, and words in another sense are no negation and no direction
+        (
+            "Whether the model forgets depends on the learning rate.",
+            "The model may or may not forget, depending on the learning rate.",
+        ),
+        (
+            "Most of these papers claim accuracy superior to the baseline.",
+            "These papers more often than not claim accuracy superior to the baseline.",
+        ),
+        (
+            "We summarise the ideas behind successful optimisers.",
+            "We summarise the ideas of successful optimisers as well as open problems.",
+        ),
         # not negations
         (
             "The technique not only helps to avoid overfitting but can also lower training loss.",
@@ -137,6 +160,28 @@ def test_agreements_in_other_words(claim: str, evidence: str) -> None:
             "Before parsing, PDFs of more than 20 pages were discarded as likely reports.",
             "Before parsing, we filter out PDFs that have greater than 50 pages.",
             "quantity",
+        ),
+        ("Sparse models generalize well.", "Sparse models lack generalizability.", "negation"),
+        (
+            "Vision-language models (VLMs) are cheap to deploy.",
+            "Vision-language models are expensive to deploy.",
+            "direction",
+        ),
+        (
+            "Model A converges more slowly than model B.",
+            "Model A converges faster than B.",
+            "direction",
+        ),
+        (
+            "The network draws attention despite its inferior accuracy.",
+            "The network draws attention for its ability to learn global relations and superior "
+            "accuracy.",
+            "direction",
+        ),
+        (
+            "Their low memory requirements suit long inputs.",
+            "Their high memory requirements are a bottleneck for long inputs.",
+            "direction",
         ),
         (
             "Softmax normalisation is necessary.",

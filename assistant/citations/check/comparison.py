@@ -19,6 +19,7 @@ Both are read by ``polarity.read``. The findings:
   though the evidence gives one of the same unit about the same content.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -76,7 +77,7 @@ def compare(claim: Reading, evidence: Reading) -> Comparison:
 def _occurrences(reading: Reading, target: str) -> set[bool]:
     """Whether each occurrence of ``target`` in the reading is negated (a word that negates it
     by its form counts as a negated occurrence)."""
-    found = {w.negated for w in reading.words if w.content and w.stem == target}
+    found = {w.negated for w in reading.words if w.content and _same_stem(w.stem, target)}
     found |= {not w.negated for w in reading.words if w.base and _same_base(w.base, target)}
     return found
 
@@ -99,9 +100,16 @@ def _near(reading: Reading, first: int, last: int) -> frozenset[str]:
 def _said_near(reading: Reading, target: str, around: frozenset[str]) -> bool:
     """Whether ``target`` occurs in the reading with one of ``around`` near it."""
     return any(
-        w.content and w.stem == target and (_near(reading, j, j) - {target}) & around
+        w.content and _same_stem(w.stem, target) and (_near(reading, j, j) - {target}) & around
         for j, w in enumerate(reading.words)
     )
+
+
+def _same_stem(first: str, second: str) -> bool:
+    """Stems of one word family: equal, or one the other's start when that is at least seven
+    letters ("general" of "generalize", "generaliz" of "generalizability")."""
+    short, long = sorted((first, second), key=len)
+    return short == long or (len(short) >= 7 and long.startswith(short))
 
 
 def _same_base(base: str, target: str) -> bool:
@@ -222,24 +230,44 @@ def _directions(claim: Reading, evidence: Reading) -> list[Finding]:
         ):
             continue
         about = arguments(claim, i)
+        neighbours = _neighbours(claim, i)
         candidates = [
-            (overlap, other)
-            for overlap, other, _ in _aligned_polar(evidence, {pointing[0]}, about)
+            (overlap, other, bool(set(neighbours) & set(_neighbours(evidence, j)) - {("", "")}))
+            for overlap, other, j in _aligned_polar(evidence, {pointing[0]}, about)
             if overlap and not other.negated
         ]
         if not candidates:
             continue
         values = {
             lexicon.POLAR[compound(other.text, lexicon.POLAR)][1]: other.text
-            for _, other in candidates
+            for _, other, _ in candidates
         }
         if any(not _disagree(pointing[1], value) for value in values) or _said_alike(
             claim, i, evidence
         ):
             findings.append(Finding("direction", True, word.text, word.text))
-        elif max(overlap for overlap, _ in candidates) >= _DIRECTION_OVERLAP:
+        elif any(o >= _DIRECTION_OVERLAP or beside for o, _, beside in candidates):
             findings.append(Finding("direction", False, word.text, next(iter(values.values()))))
     return findings
+
+
+def _neighbours(reading: Reading, index: int) -> tuple[tuple[str, str], tuple[str, str]]:
+    """The content words right before and right after a polar word (within two words, in its
+    clause, polar words skipped), each with its side: two polar words beside the same word are
+    about the same thing ("*cheap* to deploy" / "*expensive* to deploy"; "converges *faster*" /
+    "converges more *slowly*"). ("", "") where there is none."""
+    clause = reading.words[index].clause
+
+    def beside(words: Sequence[Word], side: str) -> tuple[str, str]:
+        for word in words:
+            if word.clause != clause:
+                break
+            if word.content and polar(word) is None:
+                return side, word.stem
+        return "", ""
+
+    before = reading.words[max(0, index - 3) : index][::-1]
+    return beside(before, "before"), beside(reading.words[index + 1 : index + 4], "after")
 
 
 _ALIKE = {"amount": "rank", "rank": "amount"}

@@ -25,7 +25,7 @@ amount +1: increase increases increased increasing rise rises rose risen rising 
   elevation gain gains gained amplify amplifies amplified inflate inflates inflated maximize
   maximizes maximized abundant huge massive large big long longer upregulate upregulates
   upregulated upregulation widen widens widened broaden broadens broadened accumulate
-  accumulates accumulated enlarge enlarged
+  accumulates accumulated enlarge enlarged high heavyweight widespread extensive extensively
 amount -1: decrease decreases decreased decreasing reduce reduces reduced reducing reduction
   reductions lower lowers lowered lowering less fewer fewest smaller smallest lowest decline
   declines declined declining drop drops dropped dropping fall falls fell fallen falling cut cuts
@@ -34,7 +34,7 @@ amount -1: decrease decreases decreased decreasing reduce reduces reduced reduci
   tiny short shorter narrow narrows narrowed narrowing downregulate downregulates downregulated
   downregulation attenuate attenuates attenuated suppress suppresses suppressed inhibit inhibits
   inhibited inhibition deplete depleted depletion compact lightweight minimal negligible
-  marginal slight
+  marginal slight low limited
 rank +1: improve improves improved improving improvement improvements better best enhance
   enhances enhanced enhancing enhancement benefit benefits benefited beneficial help helps helped
   strengthen strengthens strengthened advance advances advanced good great superior outperform
@@ -42,7 +42,7 @@ rank +1: improve improves improved improving improvement improvements better bes
   exceeded beat beats excel excels excellent favorable favourable promising success successful
   succeed succeeds succeeded strong stronger robust well remarkable effective effectively
   superiority
-  efficacious protective protect protects protected
+  efficacious protective protect protects protected useful powerful strength strengths
 rank 0: match matches matched matching comparable similar similarly par competitive rival rivals
   equivalent identical closely
 rank -1: worsen worsens worsened worse worst hurt hurts harm harms harmed harmful degrade
@@ -52,7 +52,7 @@ rank -1: worsen worsens worsened worse worst hurt hurts harm harms harmed harmfu
   deteriorate deteriorates deteriorated hinder hinders hindered hamper hampers hampered bad
   disappointing fragile brittle sacrifice sacrifices sacrificing compromise compromises risk
   inferiority
-  detrimental adverse
+  detrimental adverse useless weakness weaknesses
 speed +1: fast faster fastest quick quicker quickly rapid rapidly accelerate accelerates
   accelerated accelerating acceleration speedup speedups
 speed -1: slow slower slowest slows slowed slowing slowly decelerate delay delays delayed sluggish
@@ -78,8 +78,8 @@ association -1: negatively negative inversely
 attend +1: consider considers considered account accounts exploit exploits exploited
 attend -1: ignore ignores ignored ignoring neglect neglects neglected neglecting overlook
   overlooks overlooked disregard disregards
-known +1: known understood clear established
-known -1: unknown unclear mystery unexplored
+known +1: known understood clear established well-explored well-studied well-understood
+known -1: unknown unclear mystery unexplored underexplored less-explored understudied
 evidence +1: confirm confirms confirmed verify verifies verified validate validates validated
   substantiate substantiates corroborate corroborates support supports supported
 evidence -1: refute refutes refuted disprove disproves disproved contradict contradicts

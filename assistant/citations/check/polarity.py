@@ -35,11 +35,17 @@ _VERBAL_CUES = lexicon.words(
 """Cues whose scope runs on through a verb ("little has been done to investigate X")."""
 _POSTPOSED_CUES = _VERBAL_CUES | lexicon.words("lack lacks lacking lacked absent missing")
 """Cues that, with nothing after them, negate what comes before them in their clause ("data
-is lacking", "productivity did not fall")."""
-"""Cues before a verb: with nothing after them, they negate the clause's subject too."""
-_WELL_BEFORE = frozenset(
-    ["above", "below", "beyond", "over", "under", "into", "before", "after", "within"]
+is lacking", "productivity did not fall"). A verbal cue does so with one content word after it
+(its verb: "did not *fall*"); "lack" and the like only with none ("lacks generalizability" denies
+the generalizability alone)."""
+_BEHIND_AFTER = lexicon.words(
+    "fall falls fell fallen falling lag lags lagged lagging trail trails trailed trailing left "
+    "leave leaves remain remains remained far way lies lie"
 )
+"""Words before "behind" that make it a rank ("falls far behind"), not a place ("the
+strategies behind")."""
+_NOT_POSSIBLE = lexicon.words("impossible infeasible")
+_MODALS = lexicon.words("may might can could do does did will would should whether")
 
 
 @lru_cache(maxsize=1)
@@ -64,8 +70,9 @@ class Word:
     """The stem this word negates by its form ("effect" for "ineffective"), if any."""
 
     clause: int = 0
-    intensifier: bool = False
-    """"well" in "as well", "well above": no judgement of quality."""
+    literal: bool = False
+    """A polar word in a sense that points nowhere: "well" in "as well", "behind" as a place
+    ("the ideas behind X")."""
 
 
 @dataclass(frozen=True)
@@ -108,12 +115,23 @@ def _is_cue(tokens: list[str], i: int) -> int:
         return 2
     if token.endswith("n't"):
         return 1
+    if token == "poorly" and lexicon.POLAR.get(following, ("",))[0] == "known":
+        return 1  # "poorly understood": not understood
+    if token in _NOT_POSSIBLE and following == "to":
+        return 1  # "impossible to apply X": X is not applied
     if token not in lexicon.NEGATION_CUES:
         return 0
     if following in lexicon.NOT_NEGATING_AFTER.get(token, ()):
         return 0
     if token in ("little", "few") and i and tokens[i - 1] == "a":
         return 0
+    before = tokens[max(0, i - 3) : i]
+    if before[-2:-1] == ["or"] and before[-1] in _MODALS and before[-3:-2] == before[-1:]:
+        return 0  # "may or may not": undecided, not denied
+    if before[-1:] == ["or"] and before[-2:-1] and before[-2] in _MODALS:
+        return 0  # "whether or not", "can or cannot"
+    if before[-2:] == ["often", "than"]:
+        return 0  # "more often than not": usually
     return 1
 
 
@@ -161,8 +179,8 @@ def read(text: str) -> Reading:
     clause = [0] * count
     current = 0
     for i in range(count):
-        if _ends_scope(tokens, i):
-            current += 1
+        if _ends_scope(tokens, i) and tokens[i] not in ("(", ")"):
+            current += 1  # an aside in brackets ("LLMs (large ...) are") stays in its clause
         clause[i] = current
     content = [_is_content(t) for t in tokens]
     bases = [_morph_base(t) if c else None for t, c in zip(tokens, content, strict=True)]
@@ -182,7 +200,7 @@ def read(text: str) -> Reading:
         double = first is not None and bases[first] is not None
         if first is not None and double:
             scope = [first]  # "not unusual", "not ineffective": the two negations cancel
-        elif sum(content[j] for j in scope) <= 1 and (
+        elif sum(content[j] for j in scope) <= _verbal(tokens[i]) and (
             tokens[i] in _POSTPOSED_CUES or tokens[i].endswith("n't")
         ):
             scope = _backward(tokens, i, clause) + scope
@@ -204,6 +222,7 @@ def read(text: str) -> Reading:
                 content[i],
                 stem(base) if base else None,
                 clause[i],
+                _literal(tokens, i),
             )
         )
     events = []
@@ -223,6 +242,13 @@ def read(text: str) -> Reading:
         _placed(text, tokens),
         any(t in lexicon.HEDGES for t in tokens),
     )
+
+
+def _literal(tokens: list[str], i: int) -> bool:
+    token = tokens[i]
+    if token == "well":
+        return i > 0 and tokens[i - 1] == "as"
+    return token == "behind" and not _BEHIND_AFTER & set(tokens[max(0, i - 3) : i])
 
 
 def _is_content(token: str) -> bool:
@@ -333,7 +359,7 @@ def arguments(reading: Reading, index: int) -> frozenset[str]:
 
 def polar(word: Word) -> tuple[str, int] | None:
     """The word's (concept, value), if it points one way."""
-    if word.intensifier:
+    if word.literal:
         return None
     return lexicon.POLAR.get(compound(word.text, lexicon.POLAR))
 
