@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
+from assistant.citations.check import comparison, polarity
 from assistant.citations.check.judging import Document, Judge, Judgement, Pair
 from assistant.citations.check.offline import OfflineJudge
 from assistant.index.embeddings import Embedder
@@ -207,7 +208,33 @@ async def evaluate(
     return results
 
 
-def render_markdown(scores: Sequence[Scores], facts: dict[str, str], command: str) -> str:
+def reader_reach(data: Sequence[Example]) -> dict[Label, tuple[int, int]]:
+    """Per label with evidence: (pairs in which the polarity reader finds a conflict between the
+    claim and one of SciFact's own rationale sentences, pairs). What the offline judge could call
+    contradicted if it always found the right sentence: a ceiling on its recall."""
+    reach: dict[Label, tuple[int, int]] = {}
+    for label in ("support", "contradict"):
+        pairs = [e for e in data if e.label == label]
+        found = sum(
+            any(
+                not f.agrees
+                for i in e.rationale
+                for f in comparison.compare(
+                    polarity.read(e.claim), polarity.read(e.document.sentences[i])
+                ).findings
+            )
+            for e in pairs
+        )
+        reach[label] = (found, len(pairs))
+    return reach
+
+
+def render_markdown(
+    scores: Sequence[Scores],
+    reach: dict[Label, tuple[int, int]],
+    facts: dict[str, str],
+    command: str,
+) -> str:
     lines = [
         "# Citation checking: SciFact dev claims",
         "",
@@ -256,6 +283,18 @@ def render_markdown(scores: Sequence[Scores], facts: dict[str, str], command: st
         f"and recall >= {TARGET_CONTRADICTION[1]:.2f}.",
         "",
     ]
+    (found, total), (false, supports) = reach["contradict"], reach["support"]
+    lines += [
+        "## What the polarity reader can see",
+        "",
+        "Pairs in which the reader finds a negation, direction, contrast or figure reversed "
+        "between the claim and one of SciFact's own rationale sentences (the right sentence "
+        f"given): **{found} of {total} contradictions** ({found / max(total, 1):.0%}) and "
+        f"{false} of {supports} supports ({false / max(supports, 1):.0%}). Reading the right "
+        "sentence, the judge can call no more than that share contradicted; the rest are "
+        "reversals that need domain knowledge or a trained inference model.",
+        "",
+    ]
     for s in scores:
         lines += [
             f"## 3-way confusion: {s.judge}",
@@ -299,7 +338,13 @@ def main(argv: Sequence[str] | None = None) -> None:
             f"contradiction P {s.contradiction[0]:.3f} R {s.contradiction[1]:.3f}  "
             f"macro-F1 {s.macro_f1:.3f}  ({s.seconds:.1f} s)"
         )
-    write_report(args.report, render_markdown(scores, facts, command_line(MODULE, argv)))
+    reach = reader_reach(data)
+    print(
+        f"polarity reader: a conflict with a rationale sentence in {reach['contradict'][0]} of "
+        f"{reach['contradict'][1]} contradictions, {reach['support'][0]} of "
+        f"{reach['support'][1]} supports"
+    )
+    write_report(args.report, render_markdown(scores, reach, facts, command_line(MODULE, argv)))
 
 
 def _parser() -> argparse.ArgumentParser:
