@@ -9,7 +9,7 @@ from assistant.corpus.readers.bibtex import BibtexReader
 from assistant.corpus.readers.csl_json import CslJsonReader
 from assistant.corpus.readers.daily_papers import DailyPapersReader
 from assistant.corpus.readers.openalex import OpenAlexReader
-from assistant.corpus.readers.pdf import PdfReader, is_pdf, read_pdf
+from assistant.corpus.readers.pdf import PdfReader, cached, is_pdf, read_pdf
 from assistant.corpus.readers.ris import RisReader
 from assistant.corpus.readers.tabular import CsvReader, JsonLinesReader
 from assistant.corpus.readers.text import head_text, looks_binary, read_head
@@ -26,11 +26,13 @@ def make_readers(columns: dict[str, str] | None = None) -> list[Reader]:
     """Every reader, most specific first (BEIR before generic JSON Lines, and so on).
 
     ``columns`` maps Paper fields to column names for CSV and JSON Lines input. BibTeX entries
-    and Zotero items with a PDF get its full text.
+    and Zotero items with a PDF get its full text; a PDF read before (the same bytes, name and
+    reader) is taken from the cache instead of read again.
     """
+    parse = cached(read_pdf)
     return [
-        PdfReader(),
-        BibtexReader(pdf=read_pdf),
+        PdfReader(parse),
+        BibtexReader(pdf=parse),
         RisReader(),
         ArxivAtomReader(),
         OpenAlexReader(),
@@ -39,7 +41,7 @@ def make_readers(columns: dict[str, str] | None = None) -> list[Reader]:
         JsonLinesReader(columns),
         CsvReader(columns),
         DailyPapersReader(),
-        ZoteroReader(pdf=read_pdf),
+        ZoteroReader(pdf=parse),
     ]
 
 

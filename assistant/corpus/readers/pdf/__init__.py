@@ -1,9 +1,10 @@
 """PDFs: per-page text in reading order, sections, references and identity, with pdfium.
 
 ``PdfReader`` reads a PDF file into a paper; ``read_pdf`` is what other readers call for an
-attachment; ``file_sha256`` lets a caller skip a file it has read before.
+attachment; ``cached`` wraps it so that a PDF read before is not read again.
 """
 
+from assistant.corpus.readers.pdf.cache import cached
 from assistant.corpus.readers.pdf.document import is_pdf
 from assistant.corpus.readers.pdf.reader import (
     PdfParser,
@@ -18,6 +19,7 @@ __all__ = [
     "PdfParser",
     "PdfRead",
     "PdfReader",
+    "cached",
     "file_sha256",
     "is_pdf",
     "paper_from_pdf",

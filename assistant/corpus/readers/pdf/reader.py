@@ -145,11 +145,14 @@ class PdfReader:
     name = "pdf"
     extensions: tuple[str, ...] = (".pdf",)
 
+    def __init__(self, parse: PdfParser = read_pdf) -> None:
+        self.parse = parse
+
     def sniff(self, head: str) -> bool:
         return is_pdf(head.encode("latin-1", errors="replace"))
 
     def read(self, path: Path) -> Iterator[Item]:
-        read = read_pdf(path)
+        read = self.parse(path)
         yield paper_from_pdf(path, self.name, read)
         for reason in (*read.caveats, *read.body.issues):
             yield ReadIssue(str(path), reason, caveat=True)
