@@ -9,13 +9,21 @@ from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEMO_CORPUS_DIR = PACKAGE_DIR / "demo_corpus"
-PROMPTS_DIR = PACKAGE_DIR.parent / "prompts"
 
 
 def _checkout_root() -> Path | None:
     """The source checkout this package runs from, if it runs from one."""
     root = PACKAGE_DIR.parent
     return root if (root / "pyproject.toml").is_file() else None
+
+
+def _prompts_dir() -> Path:
+    """The checkout's prompts/; in an installed wheel, the copy it carries (setup.py)."""
+    root = _checkout_root()
+    return root / "prompts" if root else PACKAGE_DIR / "prompt_templates"
+
+
+PROMPTS_DIR = _prompts_dir()
 
 
 def _user_data_dir() -> Path:
