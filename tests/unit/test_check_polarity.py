@@ -98,6 +98,11 @@ def test_a_sentence_compared_with_itself_has_no_conflict() -> None:
             "We summarise the ideas behind successful optimisers.",
             "We summarise the ideas of successful optimisers as well as open problems.",
         ),
+        # a noun's object may come late: "reduction" agrees, "high" is about the temperature
+        (
+            "Heat stress reduced kernel weight per ear by a fifth.",
+            "The reduction due to high temperature stress in kernel weight per ear was 20%.",
+        ),
         # not negations
         (
             "The technique not only helps to avoid overfitting but can also lower training loss.",

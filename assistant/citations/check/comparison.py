@@ -242,8 +242,10 @@ def _directions(claim: Reading, evidence: Reading) -> list[Finding]:
             lexicon.POLAR[compound(other.text, lexicon.POLAR)][1]: other.text
             for _, other, _ in candidates
         }
-        if any(not _disagree(pointing[1], value) for value in values) or _said_alike(
-            claim, i, evidence
+        if (
+            any(not _disagree(pointing[1], value) for value in values)
+            or _said_alike(claim, i, evidence)
+            or _said_further_on(pointing, about, evidence)
         ):
             findings.append(Finding("direction", True, word.text, word.text))
         elif any(o >= _DIRECTION_OVERLAP or beside for o, _, beside in candidates):
@@ -268,6 +270,23 @@ def _neighbours(reading: Reading, index: int) -> tuple[tuple[str, str], tuple[st
 
     before = reading.words[max(0, index - 3) : index][::-1]
     return beside(before, "before"), beside(reading.words[index + 1 : index + 4], "after")
+
+
+_FURTHER_ON = 8
+"""Content words after a polar word that may still be what it is about, when it agrees:
+a noun's object comes late ("a *reduction* due to high temperature stress in grain yield")."""
+
+
+def _said_further_on(pointing: tuple[str, int], about: frozenset[str], evidence: Reading) -> bool:
+    """Whether the evidence says the same direction of the same concept about the claim's
+    content, reading further after its polar words than a conflict may."""
+    concept, value = pointing
+    return any(
+        not other.negated
+        and not _disagree(value, lexicon.POLAR[compound(other.text, lexicon.POLAR)][1])
+        and len(arguments(evidence, j, _FURTHER_ON) & about) >= _DIRECTION_OVERLAP
+        for _, other, j in _aligned_polar(evidence, {concept}, frozenset())
+    )
 
 
 _ALIKE = {"amount": "rank", "rank": "amount"}

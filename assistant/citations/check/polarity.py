@@ -345,16 +345,16 @@ def _placed(text: str, tokens: list[str]) -> tuple[tuple[Quantity, int], ...]:
     return tuple(placed)
 
 
-def arguments(reading: Reading, index: int) -> frozenset[str]:
-    """The content words a polar word at ``index`` is about: a few after it and before it, in
-    its clause."""
+def arguments(reading: Reading, index: int, after: int = _ARG_AFTER) -> frozenset[str]:
+    """The content words a polar word at ``index`` is about: a few (``after``) after it and
+    before it, in its clause."""
     words = reading.words
     clause = words[index].clause
-    after = [w.stem for w in words[index + 1 :] if w.clause == clause and w.content][:_ARG_AFTER]
+    following = [w.stem for w in words[index + 1 :] if w.clause == clause and w.content][:after]
     before = [w.stem for w in reversed(words[:index]) if w.clause == clause and w.content][
         :_ARG_BEFORE
     ]
-    return frozenset(after + before)
+    return frozenset(following + before)
 
 
 def polar(word: Word) -> tuple[str, int] | None:
