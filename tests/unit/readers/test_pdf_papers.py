@@ -119,7 +119,7 @@ def test_the_reader_yields_one_paper_with_its_body(tmp_path):
     paper = items[0]
     assert isinstance(paper, Paper)
     assert paper.title == "S2ORC: The Semantic Scholar Open Research Corpus"
-    assert paper.abstract.startswith("We introduce S2ORC,1 a large corpus of 81.1M English")
+    assert paper.abstract.startswith("We introduce S2ORC,¹ a large corpus of 81.1M English")
     assert paper.abstract.endswith("for text mining over academic text.")
     assert [(s.path, s.format) for s in paper.sources] == [(str(S2ORC.resolve()), "pdf")]
     assert paper.body is not None and len(paper.body.pages) == 15
@@ -198,14 +198,14 @@ def test_uppercase_sections_and_a_margin_column():
 def test_a_sentence_runs_whole_from_one_column_into_the_next():
     page = read(S2ORC).body.pages[0].text
 
-    # The left column ends "...network analysis. Digital archives like arXiv,2"; the right one
-    # starts with the caption of Figure 1, then "PubMed Central,3 CiteSeerX ...". The
+    # The left column ends "...network analysis. Digital archives like arXiv,²"; the right one
+    # starts with the caption of Figure 1, then "PubMed Central,³ CiteSeerX ...". The
     # footnotes at the foot of the left column come after the text.
     assert (
-        "Digital archives like arXiv,2 PubMed Central,3 CiteSeerX (Giles et al., 1998),4 and the "
-        "ACL Anthology (Bird et al., 2008),5 are popular resources" in page
+        "Digital archives like arXiv,² PubMed Central,³ CiteSeerX (Giles et al., 1998),⁴ and the "
+        "ACL Anthology (Bird et al., 2008),⁵ are popular resources" in page
     )
-    assert page.index("Figure 1: Inline citations") > page.index("PubMed Central,3")
+    assert page.index("Figure 1: Inline citations") > page.index("PubMed Central,³")
     assert page.index("1Instructions for access") > page.index("studying how or why papers")
 
 
@@ -223,6 +223,22 @@ def test_ligatures_expanded_and_line_end_hyphens_mended():
     assert "annotated with automatically-detected inline mentions" in text
     assert "machine-readable academic text" in text
     assert not re.search(r"\b(?:cor-pus|pa-pers|interest-ing|correspond-ing)\b", text)
+
+
+def test_digits_set_small_above_or_below_the_line_are_scripts():
+    s2orc, plos = all_text(read(S2ORC).body), all_text(read(PLOS).body)
+
+    # footnote marks are not digits of the word before them; model names keep theirs
+    assert "The English language filter¹⁴ reduces" in s2orc
+    assert "v0.5.5¹⁰" in s2orc and "PyPDF2" in s2orc and not re.search(r"filter14|code15", s2orc)
+    assert "|N₁ ∩ N₂|" in s2orc or ("N₁" in s2orc and "N₂" in s2orc)  # set sizes, subscripted
+    assert "¹³C-enriched" in plos and "¹²C-media" in plos  # isotopes
+    # affiliation marks stay out of author names
+    assert read(BMC).identity.authors[:2] == [
+        "Josephine Nana Afrakoma Agyeman-Duah",
+        "Antje Theurer",
+    ]
+    assert read(PEERJ).identity.authors[-1] == "Mary J. O’Connell"
 
 
 def test_tex_accents_and_control_characters():

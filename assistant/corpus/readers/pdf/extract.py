@@ -22,7 +22,15 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from assistant.corpus.readers.pdf.layout import Line
-from assistant.corpus.readers.pdf.runs import ACCENTS, Accent, Run, join_runs, place_accent
+from assistant.corpus.readers.pdf.runs import (
+    ACCENTS,
+    SMALL,
+    Accent,
+    Run,
+    join_runs,
+    place_accent,
+    scripted,
+)
 
 _LINE_BREAKS = frozenset("\r\n")
 _HYPHEN_MARKS = str.maketrans({"\ufffe": "-", "\x02": "-"})
@@ -142,9 +150,32 @@ class _PageReader:
         box = None if self.by_character else self.single_box(span, size)
         if box is not None:
             self.found.chars += sum(not char.isspace() for char in text)
+            text = self.scripts(span, text, size, (box[1] + box[3]) / 2)
             self.runs.append(Run.whole(text, box, size, span))
         else:
             self.characters(span, text, size)
+
+    def scripts(self, span: range, text: str, size: float, middle: float) -> str:
+        """The line's text with its digits set small and off its ``middle`` as scripts."""
+        if not any(char.isdigit() for char in text):
+            return text
+        chars = list(text)
+        for offset, char in enumerate(chars):
+            if char.isdigit() and (found := self.script_middle(span.start + offset, size)):
+                chars[offset] = scripted(char, found, middle, size)
+        return "".join(chars)
+
+    def script_middle(self, index: int, size: float) -> float | None:
+        """The vertical middle of the character at ``index`` when it is set smaller than
+        ``SMALL`` of ``size`` (sizes scaled by their text matrices), else None."""
+        scale = self.orientation(index)[1]
+        if pdfium_c.FPDFText_GetFontSize(self.raw, index) * scale >= SMALL * size:
+            return None
+        if not pdfium_c.FPDFText_GetLooseCharBox(self.raw, index, ctypes.byref(self.box)):
+            return None
+        box = self.box
+        _, bottom, _, top = self.frame.upright(box.left, box.bottom, box.right, box.top)
+        return (top + bottom) / 2
 
     def orientation(self, index: int) -> tuple[float, float]:
         """The angle (clockwise, as pdfium measures it) and scale of a character's text."""
@@ -170,6 +201,8 @@ class _PageReader:
         run = Run()
         box, raw = self.box, self.raw
         pending_space = accent_seen = False
+        middle, after_script = math.nan, False
+        """The vertical middle of the last character that is not a script."""
         for index, char in zip(span, text, strict=True):
             if char.isspace():
                 pending_space = bool(run.chars)
@@ -191,6 +224,12 @@ class _PageReader:
                 run.space(near_accent=accent_seen)
                 pending_space = False
             accent_seen = False
+            _, bottom, _, top = upright
+            if char.isdigit() and run.chars and self.script_middle(index, size):
+                char = scripted(char, (top + bottom) / 2, middle, size)
+                after_script = char != run.chars[-1]
+            elif not (after_script and char in ",-–"):  # "¹,²": the comma is a script's too
+                middle, after_script = (top + bottom) / 2, False
             run.add(char, index, upright, size)
         if run.chars:
             self.runs.append(run)

@@ -18,6 +18,7 @@ from assistant.corpus.readers.pdf.clean import clean_line
 from assistant.corpus.readers.pdf.furniture import ARXIV_STAMP
 from assistant.corpus.readers.pdf.layout import Placed
 from assistant.corpus.readers.pdf.references import find_ids
+from assistant.corpus.readers.pdf.runs import SUPERSCRIPT_DIGITS
 
 _JUNK_TITLE = re.compile(
     r"^(?:microsoft\s+\w+\s+-|untitled|slide\s*\d|title$|document\d*$)"
@@ -34,7 +35,7 @@ _AFFILIATION = re.compile(
     r"|\bltd\b|@|faculty|academy|hospital|\bgroup\b|corporation|\bLLC\b|\b\d{4,}\b|abstract",
     re.IGNORECASE,
 )
-_MARKS = re.compile(r"[\d*∗†‡§¶♦♣♠♥☯#✉()\"]+|''|\b[a-z]\b(?=\s*(?:,|$))")
+_MARKS = re.compile(rf"[\d{SUPERSCRIPT_DIGITS}*∗†‡§¶♦♣♠♥☯#✉()\"]+|''|\b[a-z]\b(?=\s*(?:,|$))")
 _NAME_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&|[∗*†‡§¶♦♣♠♥☯✉]+|\s\d[\d,]*(?=\s|$))\s*")
 _PARTICLES = frozenset(
     {"van", "von", "der", "den", "de", "da", "di", "du", "del", "la", "le", "dos"}

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.corpus.readers.pdf.runs import SUPERSCRIPT_DIGITS
+
 MIN_LINES = 6
 """Fewer lines than this are never split into columns."""
 _EDGE = 0.15
@@ -43,7 +45,7 @@ _FULL_WIDTH = 0.25
 _DEPTH = 3
 _NOTE_SIZE = 0.92
 """Footnotes are set smaller than this share of their column's usual size..."""
-_NOTE_MARK = re.compile(r"^(?:\d{1,2}|[*∗†‡§¶]|[a-z]\b)\s?\S")
+_NOTE_MARK = re.compile(rf"^(?:\d{{1,2}}|[{SUPERSCRIPT_DIGITS}]{{1,2}}|[*∗†‡§¶]|[a-z]\b)\s?\S")
 """...start with a mark..."""
 _MAX_NOTE_SHARE = 0.4
 """...and take at most this share of the column's rows."""

@@ -32,6 +32,24 @@ ACCENTS = {
 }
 """Spacing accents, as TeX fonts draw them apart from their letter, and their combining forms."""
 _LONE_ACCENTS = {"\u02da": "°"}
+SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_SUPERSCRIPTS = str.maketrans("0123456789", SUPERSCRIPT_DIGITS)
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+SMALL = 0.8
+"""A digit set smaller than this share of its line's size is a script when it sits off the
+line's middle: a superscript ("filter¹⁴", a footnote or affiliation mark; "10⁵") or a subscript
+("H₂O"), not a digit of the word before it."""
+_SHIFT = 0.1
+"""How far, in font sizes, a script's middle sits above or below its line's."""
+
+
+def scripted(digits: str, middle: float, line_middle: float, em: float) -> str:
+    """``digits`` as superscripts or subscripts by where they sit, or as they are."""
+    if middle > line_middle + _SHIFT * em:
+        return digits.translate(_SUPERSCRIPTS)
+    if middle < line_middle - _SHIFT * em:
+        return digits.translate(_SUBSCRIPTS)
+    return digits
 
 
 @dataclass
@@ -112,7 +130,10 @@ class Run:
         return top < self.bottom or bottom > self.top
 
     def extend(self, other: "Run") -> None:
-        if other.x0 - self.x1 > 0.15 * self.size():
+        if other.size() < SMALL * self.size():  # a script pdfium read as a line of its own
+            middle, own = (other.top + other.bottom) / 2, (self.top + self.bottom) / 2
+            other.chars = [scripted(c, middle, own, self.size()) for c in other.chars]
+        elif other.x0 - self.x1 > 0.15 * self.size():
             self.space()
         self.near_accent |= {index + len(self.chars) for index in other.near_accent}
         self.chars += other.chars
