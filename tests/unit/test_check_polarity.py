@@ -189,6 +189,18 @@ def test_agreements_in_other_words(claim: str, evidence: str) -> None:
             "direction",
         ),
         (
+            "Warm-starting from attention weights, which slows down convergence.",
+            "Warm-starting from attention weights to accelerate convergence.",
+            "direction",
+        ),
+        ("The loader is memory-hungry.", "The loader is memory-efficient.", "direction"),
+        ("Such schedules are optimal.", "Such schedules are sub-optimal.", "direction"),
+        (
+            "This efficiency comes from the cyclic shift.",
+            "This inefficiency comes from the cyclic shift.",
+            "negation",
+        ),
+        (
             "Softmax normalisation is necessary.",
             "Softmax normalisation is sufficient but not necessary.",
             "negation",

@@ -42,7 +42,7 @@ rank +1: improve improves improved improving improvement improvements better bes
   exceeded beat beats excel excels excellent favorable favourable promising success successful
   succeed succeeds succeeded strong stronger robust well remarkable effective effectively
   superiority
-  efficacious protective protect protects protected useful powerful strength strengths
+  efficacious protective protect protects protected useful powerful strength strengths optimal
 rank 0: match matches matched matching comparable similar similarly par competitive rival rivals
   equivalent identical closely
 rank -1: worsen worsens worsened worse worst hurt hurts harm harms harmed harmful degrade
@@ -52,14 +52,14 @@ rank -1: worsen worsens worsened worse worst hurt hurts harm harms harmed harmfu
   deteriorate deteriorates deteriorated hinder hinders hindered hamper hampers hampered bad
   disappointing fragile brittle sacrifice sacrifices sacrificing compromise compromises risk
   inferiority
-  detrimental adverse useless weakness weaknesses
+  detrimental adverse useless weakness weaknesses suboptimal sub-optimal
 speed +1: fast faster fastest quick quicker quickly rapid rapidly accelerate accelerates
-  accelerated accelerating acceleration speedup speedups
+  accelerated accelerating acceleration speedup speedups speeding speeds sped
 speed -1: slow slower slowest slows slowed slowing slowly decelerate delay delays delayed sluggish
 ease +1: easy easier easily simple simpler simplest straightforward elegant
 ease -1: hard harder difficult difficulty challenging complex complicated cumbersome
 cost +1: expensive costly heavy intensive hungry prohibitive
-cost -1: cheap cheaper inexpensive affordable light
+cost -1: cheap cheaper inexpensive affordable light efficient efficiently
 frequency +1: always often frequently commonly common widely routinely usually typically
   increasingly popular prevalent
 frequency -1: rarely seldom occasionally uncommon
@@ -156,7 +156,8 @@ GENERIC = words(
     "results use uses used using based via further furthermore moreover however "
     "additionally finally specifically particular particularly even still just only "
     "significantly substantially considerably greatly largely mostly mainly primarily "
-    "overall respectively e.g i.e etc et al including include includes task tasks"
+    "overall respectively e.g i.e etc et al including include includes task tasks up down "
+    "remain remains remained"
 )
 """Words too common to tie a negation or a direction to the same content."""
 
@@ -164,7 +165,7 @@ MORPH_PREFIXES = ("non-", "non", "un", "in", "im", "ir", "il", "dis", "a")
 MORPH_BASE_ENDINGS = tuple(
     words(
         "able ible al ant ent ive ate ect ic ical ous ular ite ient ful ear ean ilar ary ory "
-        "ected ected ained abeled elled"
+        "ected ected ained abeled elled ity ency acy"
     )
 )
 """A prefixed word is read as a negation ("ineffective": not effective) only when its base ends

@@ -366,8 +366,11 @@ def polar(word: Word) -> tuple[str, int] | None:
 
 def compound(text: str, table: dict[str, tuple[str, int]] | dict[str, tuple[str, str]]) -> str:
     """A hyphenated word's last part when the table knows it as a cost or rank word
-    ("memory-intensive": "intensive"; not "short-lived", "large-scale"), else the word."""
+    ("memory-intensive": "intensive"; not "short-lived", "large-scale"), or its first part when
+    that is an ease word ("easy-to-implement": "easy"), else the word."""
     if text in table or "-" not in text:
         return text
-    last = text.rsplit("-", 1)[1]
-    return last if last in table and table[last][0] in _COMPOUND_CONCEPTS else text
+    first, last = text.split("-", 1)[0], text.rsplit("-", 1)[1]
+    if last in table and table[last][0] in _COMPOUND_CONCEPTS:
+        return last
+    return first if first in table and table[first][0] == "ease" else text
