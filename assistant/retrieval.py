@@ -8,6 +8,7 @@ the papers for diversity. Filters on year, tag and collection apply to both retr
 """
 
 import itertools
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -42,6 +43,11 @@ class PaperHit:
     passages: list[Passage]
 
 
+_QUERY_VECTORS = 256
+"""Query vectors kept: a text searched for again (a checked sentence searched in its cited
+paper, then in the library for other papers; a question asked again) is embedded once."""
+
+
 class Retriever:
     def __init__(
         self,
@@ -54,6 +60,20 @@ class Retriever:
         self.lexical = lexical
         self.embedder = embedder
         self.settings = settings
+        self._vectors: dict[str, np.ndarray] = {}
+        self._vectors_lock = threading.Lock()
+
+    def query_vector(self, text: str) -> np.ndarray:
+        """The embedding of a query, from the last ``_QUERY_VECTORS`` when it is among them."""
+        with self._vectors_lock:
+            vector = self._vectors.pop(text, None)
+        if vector is None:
+            vector = self.embedder.embed([text])[0]
+        with self._vectors_lock:
+            self._vectors[text] = vector
+            while len(self._vectors) > _QUERY_VECTORS:
+                del self._vectors[next(iter(self._vectors))]
+        return vector
 
     def search(
         self,
@@ -69,8 +89,7 @@ class Retriever:
         rankings: list[dict[str, float]] = []
         chunks: dict[str, StoredChunk] = {}
         if mode in ("hybrid", "dense"):
-            vector = self.embedder.embed([query])[0]
-            dense = self.store.query(vector, n, filters)
+            dense = self.store.query(self.query_vector(query), n, filters)
             chunks.update((h.chunk.id, h.chunk) for h in dense)
             rankings.append({h.chunk.id: h.similarity for h in dense})
         if mode in ("hybrid", "lexical"):

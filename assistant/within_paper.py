@@ -5,15 +5,17 @@ the same hybrid as library search, cosine similarity of the stored vectors and B
 paper's own chunks, fused by the mean of min-max normalised scores. BM25 matters here: the
 claims people cite carry figures and names ("41.0 BLEU", "8 heads") that an embedding blurs.
 
-A paper's chunks and vectors are read once per ``PaperSearch`` (one check), then kept.
+A paper's chunks and vectors are read once per ``PaperSearch`` (one check), then kept; the text
+is embedded by the library's retriever, which keeps recent query vectors (a failing sentence is
+searched in its paper, then in the library, and embedded once).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from assistant.index.bm25 import Bm25, Doc
-from assistant.index.embeddings import Embedder
 from assistant.index.lexical import terms
 from assistant.index.records import StoredChunk
 from assistant.index.store import ChunkStore
@@ -29,11 +31,10 @@ class _Body:
 
 
 class PaperSearch:
-    def __init__(self, store: ChunkStore, embedder: Embedder) -> None:
+    def __init__(self, store: ChunkStore, vector_of: Callable[[str], np.ndarray]) -> None:
         self.store = store
-        self.embedder = embedder
+        self.vector_of = vector_of
         self._bodies: dict[str, _Body | None] = {}
-        self._queries: dict[str, np.ndarray] = {}
 
     def passages(self, paper_id: str, text: str, k: int) -> list[Passage]:
         """The ``k`` body passages of the paper closest to ``text``, best first (none when the
@@ -41,10 +42,8 @@ class PaperSearch:
         body = self._body(paper_id)
         if body is None or k <= 0:
             return []
-        if text not in self._queries:
-            self._queries[text] = self.embedder.embed([text])[0]
         ids = list(body.chunks)
-        dense = dict(zip(ids, (body.vectors @ self._queries[text]).tolist(), strict=True))
+        dense = dict(zip(ids, (body.vectors @ self.vector_of(text)).tolist(), strict=True))
         lexical = dict(body.lexical.search(terms(text), len(ids)))
         fused = convex_fusion([dense, lexical])
         best = sorted(fused, key=lambda i: -fused[i])[:k]

@@ -139,6 +139,22 @@ def test_search_results_carry_passages(library: Library, tmp_path: Path) -> None
     assert best.score > 0
 
 
+def test_a_query_searched_again_is_embedded_once(settings: Settings, tmp_path: Path) -> None:
+    embedder = CountingEmbedder()
+    library = Library(settings, embedder=embedder)
+    library.ingest([write_jsonl(tmp_path / "refs.jsonl", RECORDS)])
+    before = embedder.texts
+    first = library.search("learned router for experts")
+    again = library.search("learned router for experts", k=1)
+    assert embedder.texts == before + 1
+    assert again[0].paper.id == first[0].paper.id
+    assert np.array_equal(
+        library.retriever.query_vector("learned router for experts"),
+        HashEmbedder().embed(["learned router for experts"])[0],
+    )
+    assert embedder.texts == before + 1
+
+
 def test_lexical_index_follows_writes_from_another_library(
     settings: Settings, tmp_path: Path
 ) -> None:

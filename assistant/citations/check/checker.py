@@ -94,7 +94,9 @@ class Checker:
         self.suggestions = suggestions if library is not None else 0
         self.outside = outside
         self.body_passages = body_passages
-        self._search = PaperSearch(library.store, library.embedder) if library else None
+        self._search = (
+            PaperSearch(library.store, library.retriever.query_vector) if library else None
+        )
         self._judged: dict[PairKey, Judgement] = {}
 
     # Inputs
