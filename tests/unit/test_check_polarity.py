@@ -103,6 +103,16 @@ def test_a_sentence_compared_with_itself_has_no_conflict() -> None:
             "Heat stress reduced kernel weight per ear by a fifth.",
             "The reduction due to high temperature stress in kernel weight per ear was 20%.",
         ),
+        # "improvement" is no "im-provement"; "little attention" is "less attention"
+        (
+            "Experiments on three datasets show a remarkable gain over alternative methods.",
+            "We run experiments on three datasets and achieve a remarkable improvement compared "
+            "with alternative methods.",
+        ),
+        (
+            "Comparatively little attention has gone to explaining the routers.",
+            "Explaining the routers has received less attention.",
+        ),
         # not negations
         (
             "The technique not only helps to avoid overfitting but can also lower training loss.",

@@ -158,6 +158,8 @@ def _negations(first: Reading, second: Reading, claim_first: bool) -> list[Findi
         for j in negation.words[1:]:  # "do not scale well" / "scale poorly": the manner
             if polar(first.words[j]) is not None and _head_in(first, j, second) == "shared":
                 said = "shared"
+        if negation.cue in lexicon.SCANT and _scant_before(second, head.stem):
+            said = "shared"  # "little attention" / "less attention"
         shared = said == "shared" or any(True in o for o in occurrences.values())
         head_asserted = said == "asserted" or bool({head.stem, head.base} & set(asserted))
         said_words = [
@@ -170,6 +172,15 @@ def _negations(first: Reading, second: Reading, claim_first: bool) -> list[Findi
             strength = len(asserted) / len(negation.stems)
             findings.append(_finding(False, text, " ".join(asserted), claim_first, strength))
     return findings
+
+
+def _scant_before(reading: Reading, target: str) -> bool:
+    """Whether the reading says "less", "few", "limited" and the like just before ``target``."""
+    return any(
+        _same_stem(w.stem, target)
+        and any(v.text in lexicon.SCANT_ALIKE for v in reading.words[max(0, j - 2) : j])
+        for j, w in enumerate(reading.words)
+    )
 
 
 def _head_in(first: Reading, index: int, second: Reading) -> str | None:

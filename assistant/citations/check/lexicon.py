@@ -79,7 +79,8 @@ attend +1: consider considers considered account accounts exploit exploits explo
 attend -1: ignore ignores ignored ignoring neglect neglects neglected neglecting overlook
   overlooks overlooked disregard disregards
 known +1: known understood clear established well-explored well-studied well-understood
-known -1: unknown unclear mystery unexplored underexplored less-explored understudied
+known -1: unknown unclear mystery unexplored underexplored under-explored less-explored
+  understudied under-studied
 evidence +1: confirm confirms confirmed verify verifies verified validate validates validated
   substantiate substantiates corroborate corroborates support supports supported
 evidence -1: refute refutes refuted disprove disproves disproved contradict contradicts
@@ -122,6 +123,12 @@ NOT_NEGATING_AFTER = {
 TWO_WORD_CUES = frozenset(
     {("rather", "than"), ("instead", "of"), ("free", "of"), ("failure", "to"), ("failure", "on")}
 )
+
+SCANT = words("little few")
+"""Negation cues that say how much: "little attention" is shared with "less attention"."""
+
+SCANT_ALIKE = words("little few less fewer limited scarce insufficient")
+"""What agrees with a scant cue when it stands just before the same word."""
 
 SLIGHT = words("negligible minimal marginal slight tiny")
 """Amount words that say a change is next to none: they agree with a denied change ("does not

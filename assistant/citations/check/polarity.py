@@ -183,7 +183,10 @@ def read(text: str) -> Reading:
             current += 1  # an aside in brackets ("LLMs (large ...) are") stays in its clause
         clause[i] = current
     content = [_is_content(t) for t in tokens]
-    bases = [_morph_base(t) if c else None for t, c in zip(tokens, content, strict=True)]
+    bases = [
+        _morph_base(t) if c and t not in lexicon.POLAR else None
+        for t, c in zip(tokens, content, strict=True)
+    ]  # a word that points one way is read by its own value ("improvement", "unclear")
     negations: list[Negation] = []
     i = 0
     while i < count:
