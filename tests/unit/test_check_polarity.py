@@ -113,6 +113,11 @@ def test_a_sentence_compared_with_itself_has_no_conflict() -> None:
             "Comparatively little attention has gone to explaining the routers.",
             "Explaining the routers has received less attention.",
         ),
+        # an amount is a rank, reversed for what is better smaller
+        (
+            "The cache reduces latency on every request.",
+            "The cache improves latency on every request.",
+        ),
         # not negations
         (
             "The technique not only helps to avoid overfitting but can also lower training loss.",
@@ -209,6 +214,16 @@ def test_agreements_in_other_words(claim: str, evidence: str) -> None:
             "This efficiency comes from the cyclic shift.",
             "This inefficiency comes from the cyclic shift.",
             "negation",
+        ),
+        (
+            "Experiments show that the adapter degrades performance on detection.",
+            "Experiments show that the adapter boosts performance on detection.",
+            "direction",
+        ),
+        (
+            "The cache increases latency on every request.",
+            "The cache improves latency on every request.",
+            "direction",
         ),
         (
             "Softmax normalisation is necessary.",

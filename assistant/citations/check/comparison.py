@@ -21,10 +21,11 @@ Both are read by ``polarity.read``. The findings:
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from assistant.citations.check import lexicon
-from assistant.citations.check.polarity import Reading, Word, arguments, compound, polar
+from assistant.citations.check.polarity import Reading, Word, arguments, compound, polar, stem
 from assistant.citations.check.quantities import Quantity
 
 _CHANGE = frozenset({"amount", "rank", "speed"})
@@ -247,7 +248,8 @@ def _directions(claim: Reading, evidence: Reading) -> list[Finding]:
             for overlap, other, j in _aligned_polar(evidence, {pointing[0]}, about)
             if overlap and not other.negated
         ]
-        if not candidates:
+        kindred = _kindred(claim, i, evidence)
+        if not candidates and kindred is None:
             continue
         values = {
             lexicon.POLAR[compound(other.text, lexicon.POLAR)][1]: other.text
@@ -255,12 +257,14 @@ def _directions(claim: Reading, evidence: Reading) -> list[Finding]:
         }
         if (
             any(not _disagree(pointing[1], value) for value in values)
-            or _said_alike(claim, i, evidence)
+            or (kindred is not None and kindred[0])
             or _said_further_on(pointing, about, evidence)
         ):
             findings.append(Finding("direction", True, word.text, word.text))
         elif any(o >= _DIRECTION_OVERLAP or beside for o, _, beside in candidates):
             findings.append(Finding("direction", False, word.text, next(iter(values.values()))))
+        elif kindred is not None:
+            findings.append(Finding("direction", False, word.text, kindred[1]))
     return findings
 
 
@@ -303,19 +307,39 @@ def _said_further_on(pointing: tuple[str, int], about: frozenset[str], evidence:
 _ALIKE = {"amount": "rank", "rank": "amount"}
 
 
-def _said_alike(claim: Reading, index: int, evidence: Reading) -> bool:
-    """Whether the evidence says the claim's polar word with a word of the kindred concept about
-    the same thing right after it ("more *adaptable*" / "enhances the *adaptability*")."""
+def _kindred(claim: Reading, index: int, evidence: Reading) -> tuple[bool, str] | None:
+    """What the evidence says of the same thing as the claim's amount or rank word, in a word
+    of the kindred concept right before that thing (the words' heads are one): (agrees, the
+    word). An amount is a rank of its thing, reversed for things that are better smaller:
+    "more *adaptable*" / "enhances the *adaptability*" agree, "degrades the *performance*" /
+    "boosts the *performance*" do not, nor "reduces the *latency*" / "worsens the *latency*"."""
     concept, value = polar(claim.words[index]) or ("", 0)
     head = _head(claim, index)
     if head is None or concept not in _ALIKE:
-        return False
-    return any(
-        not other.negated
-        and value * lexicon.POLAR[compound(other.text, lexicon.POLAR)][1] > 0
-        and _head(evidence, j) == head
-        for _, other, j in _aligned_polar(evidence, {_ALIKE[concept]}, frozenset())
-    )
+        return None
+    sign = -1 if head in _smaller_is_better() else 1
+    found: tuple[bool, str] | None = None
+    for _, other, j in _aligned_polar(evidence, {_ALIKE[concept]}, frozenset()):
+        if other.negated or _head(evidence, j) != head:
+            continue
+        other_value = lexicon.POLAR[compound(other.text, lexicon.POLAR)][1]
+        rank, other_rank = (
+            (value * sign, other_value)
+            if concept == "amount"
+            else (
+                value,
+                other_value * sign,
+            )
+        )
+        agrees = not _disagree(rank, other_rank)
+        if agrees or found is None:
+            found = (agrees, other.text)
+    return found
+
+
+@lru_cache(maxsize=1)
+def _smaller_is_better() -> frozenset[str]:
+    return frozenset(stem(word) for word in lexicon.SMALLER_IS_BETTER)
 
 
 def _head(reading: Reading, index: int) -> str | None:

@@ -26,6 +26,7 @@ amount +1: increase increases increased increasing rise rises rose risen rising 
   maximizes maximized abundant huge massive large big long longer upregulate upregulates
   upregulated upregulation widen widens widened broaden broadens broadened accumulate
   accumulates accumulated enlarge enlarged high heavyweight widespread extensive extensively
+  major
 amount -1: decrease decreases decreased decreasing reduce reduces reduced reducing reduction
   reductions lower lowers lowered lowering less fewer fewest smaller smallest lowest decline
   declines declined declining drop drops dropped dropping fall falls fell fallen falling cut cuts
@@ -34,7 +35,7 @@ amount -1: decrease decreases decreased decreasing reduce reduces reduced reduci
   tiny short shorter narrow narrows narrowed narrowing downregulate downregulates downregulated
   downregulation attenuate attenuates attenuated suppress suppresses suppressed inhibit inhibits
   inhibited inhibition deplete depleted depletion compact lightweight minimal negligible
-  marginal slight low limited
+  marginal slight low limited minor
 rank +1: improve improves improved improving improvement improvements better best enhance
   enhances enhanced enhancing enhancement benefit benefits benefited beneficial help helps helped
   strengthen strengthens strengthened advance advances advanced good great superior outperform
@@ -52,7 +53,7 @@ rank -1: worsen worsens worsened worse worst hurt hurts harm harms harmed harmfu
   deteriorate deteriorates deteriorated hinder hinders hindered hamper hampers hampered bad
   disappointing fragile brittle sacrifice sacrifices sacrificing compromise compromises risk
   inferiority
-  detrimental adverse useless weakness weaknesses suboptimal sub-optimal
+  detrimental adverse useless weakness weaknesses suboptimal sub-optimal unpromising
 speed +1: fast faster fastest quick quicker quickly rapid rapidly accelerate accelerates
   accelerated accelerating acceleration speedup speedups speeding speeds sped
 speed -1: slow slower slowest slows slowed slowing slowly decelerate delay delays delayed sluggish
@@ -61,8 +62,8 @@ ease -1: hard harder difficult difficulty challenging complex complicated cumber
 cost +1: expensive costly heavy intensive hungry prohibitive
 cost -1: cheap cheaper inexpensive affordable light efficient efficiently
 frequency +1: always often frequently commonly common widely routinely usually typically
-  increasingly popular prevalent
-frequency -1: rarely seldom occasionally uncommon
+  increasingly popular prevalent mainstream dominant dominating prominent
+frequency -1: rarely seldom occasionally uncommon niche
 enable +1: enable enables enabled allow allows allowed allowing permit permits possible feasible
   facilitate facilitates facilitated promote promotes promoted induce induces induced trigger
   triggers triggered cause causes caused activate activates activated stimulate stimulates
@@ -75,7 +76,8 @@ need +1: require requires required requiring need needs needed necessary necessi
 need -1: optional dispensable irrelevant
 association +1: positively positive
 association -1: negatively negative inversely
-attend +1: consider considers considered account accounts exploit exploits exploited
+attend +1: consider considers considered account accounts exploit exploits exploited focus
+  focuses focused focusing
 attend -1: ignore ignores ignored ignoring neglect neglects neglected neglecting overlook
   overlooks overlooked disregard disregards
 known +1: known understood clear established well-explored well-studied well-understood
@@ -123,6 +125,12 @@ NOT_NEGATING_AFTER = {
 TWO_WORD_CUES = frozenset(
     {("rather", "than"), ("instead", "of"), ("free", "of"), ("failure", "to"), ("failure", "on")}
 )
+
+SMALLER_IS_BETTER = words(
+    "latency cost costs error errors loss losses overhead perplexity complexity runtime time "
+    "memory footprint size energy consumption redundancy variance noise risk"
+)
+"""Things an amount word ranks in reverse: less latency is better latency."""
 
 SCANT = words("little few")
 """Negation cues that say how much: "little attention" is shared with "less attention"."""
