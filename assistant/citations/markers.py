@@ -81,6 +81,15 @@ def _refs(match: re.Match[str]) -> str:
     return "(ref.) " if match.group(0)[-1:].isspace() else "(ref.)"
 
 
+_PAGE_SPAN = re.compile(r"\d{1,5}(?:\s*[-–]\s*\d{1,5})?")
+
+
+def page_span(text: str) -> str:
+    """A page or page range as citewise writes it ("6", "6-7"); "" for anything else."""
+    text = text.strip()
+    return re.sub(r"\s*[-–]\s*", "-", text) if _PAGE_SPAN.fullmatch(text) else ""
+
+
 def marker_citations(body: str) -> list[tuple[int, str]]:
     """What one marker's body cites: each source number with the pages it names ("" for
     none, else "6" or "6-7"), ranges of sources expanded: ``"1-3, 5, p. 4"`` -> ``[(1, ""),
@@ -88,7 +97,7 @@ def marker_citations(body: str) -> list[tuple[int, str]]:
     cited: list[tuple[int, str]] = []
     for match in _CITED.finditer(body):
         first, last, pages = match.group(1), match.group(2), match.group(3)
-        pages = re.sub(r"\s*[-–]\s*", "-", pages) if pages else ""
+        pages = page_span(pages or "")
         if last is None:
             cited.append((int(first), pages))
         elif 0 <= int(last) - int(first) <= MAX_RANGE:
@@ -158,11 +167,13 @@ def add_sentence(
     valid: Collection[int],
     *,
     leading_to_previous: bool = True,
+    pages: Mapping[int, str] | None = None,
 ) -> None:
     """Add one sentence, reading and removing the markers inside it. A sentence of nothing but
     markers goes to the previous sentence of the paragraph, and so do the markers before its
     first word when ``leading_to_previous`` (a sentence the model delimited itself; the splitter
-    has already placed those of a reply it split). Citations by key are removed and reported."""
+    has already placed those of a reply it split). Citations by key are removed and reported.
+    ``pages``: the pages of ``citations`` given apart from the text (structured output)."""
     for key_marker in KEY_MARKER.finditer(raw):
         parsed.reject(" ".join(key_marker.group(0).split()))
     raw = KEY_MARKER.sub(" ", raw)
@@ -173,6 +184,7 @@ def add_sentence(
         parsed.sentences[-1] = _cited_more(previous, led, valid, parsed)
         raw = raw[lead.end() :]
     text, found = strip_citations(raw)
+    found = [*found, *(pages or {}).items()]
     numbers = validate([*citations, *(n for n, _ in found)], valid, parsed)
     if text.strip(" .,;:"):
         parsed.sentences.append(

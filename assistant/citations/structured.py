@@ -2,15 +2,17 @@
 
 The model is asked (``response_format`` json_schema) for::
 
-    {"paragraphs": [{"sentences": [{"text": "...", "citations": [1, 3]}]}]}
+    {"paragraphs": [{"sentences": [{"text": "...", "citations": [1, 3], "pages": ["6-7", ""]}]}]}
 
 Nobody wants to watch JSON being typed, so ``JsonSentenceStream`` turns the raw pieces into the
 readable rendering as they arrive: each ``"text"`` string is decoded and passed on character by
 character (escapes included, even when split across pieces); when a sentence object closes, its
 valid citations follow as a marker placed before the sentence's closing punctuation (which is
-held back until then); paragraphs are separated by a blank line. The user sees the same prose
-as in marker mode. ``finish`` gives the cited sentences, including those of a reply that was
-cut off mid-object (a truncated reply is never thrown away for being invalid JSON).
+held back until then), with the pages of a full-text passage where ``pages`` names them (one
+entry a citation, "" for none: ``[1, pp. 6-7; 3]``); paragraphs are separated by a blank line.
+The user sees the same prose as in marker mode. ``finish`` gives the cited sentences, including
+those of a reply that was cut off mid-object (a truncated reply is never thrown away for being
+invalid JSON).
 """
 
 import contextlib
@@ -21,7 +23,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.citations.markers import MarkerStream, Parsed, add_sentence, format_marker, place
+from assistant.citations.markers import (
+    MarkerStream,
+    Parsed,
+    add_sentence,
+    format_marker,
+    page_span,
+    place,
+)
 
 
 class SentenceOut(BaseModel):
@@ -29,6 +38,10 @@ class SentenceOut(BaseModel):
 
     text: str = Field(description="One sentence, without citation markers.")
     citations: list[int] = Field(description="Numbers of the sources that support it.")
+    pages: list[str] = Field(
+        description="For each citation, in the same order: the page or pages of the passage it "
+        'rests on ("6" or "6-7"), or "" when the source gives none.'
+    )
 
 
 class ParagraphOut(BaseModel):
@@ -65,6 +78,13 @@ class _Sentence:
     paragraph: int
     text: list[str] = field(default_factory=list)
     citations: list[int] = field(default_factory=list)
+    pages: list[str] = field(default_factory=list)
+
+    def cited_pages(self) -> dict[int, str]:
+        """Each citation's pages, as a marker writes them (none where they do not read as
+        pages)."""
+        spans = (page_span(p) for p in self.pages)
+        return {n: span for n, span in zip(self.citations, spans, strict=False) if span}
 
 
 class JsonSentenceStream:
@@ -110,7 +130,12 @@ class JsonSentenceStream:
         sentences = [*self._sentences, *([self._current] if self._current else [])]
         for sentence in sentences:
             add_sentence(
-                parsed, "".join(sentence.text), sentence.citations, sentence.paragraph, self.valid
+                parsed,
+                "".join(sentence.text),
+                sentence.citations,
+                sentence.paragraph,
+                self.valid,
+                pages=sentence.cited_pages(),
             )
         return parsed
 
@@ -156,6 +181,8 @@ class JsonSentenceStream:
             self._string_role = "key"
         elif top is not None and top.kind == "{" and top.key == "text" and self._current:
             self._string_role = "text"
+        elif top is not None and top.kind == "[" and top.owner == "pages" and self._current:
+            self._string_role = "page"
         else:
             self._string_role = "other"
 
@@ -172,6 +199,8 @@ class JsonSentenceStream:
             self._in_string = False
             if self._string_role == "key" and self._stack:
                 self._stack[-1].key = "".join(self._buffer)
+            elif self._string_role == "page" and self._current is not None:
+                self._current.pages.append("".join(self._buffer))
         else:
             self._string_text(char, out)
 
@@ -195,7 +224,7 @@ class JsonSentenceStream:
         return chr(code) if not 0xD800 <= code < 0xE000 else ""
 
     def _string_text(self, text: str, out: list[str]) -> None:
-        if self._string_role == "key":
+        if self._string_role in ("key", "page"):
             self._buffer.append(text)
         elif self._string_role == "text" and self._current is not None:
             self._current.text.append(text)
@@ -227,9 +256,8 @@ class JsonSentenceStream:
         visible = self._held + self._filter.close()
         self._held = ""
         if sentence.text:
-            visible = place(
-                visible, format_marker(n for n in sentence.citations if n in self.valid)
-            )
+            cited = [n for n in sentence.citations if n in self.valid]
+            visible = place(visible, format_marker(cited, sentence.cited_pages()))
         out.append(visible)
         self._sentences.append(sentence)
 

@@ -145,7 +145,11 @@ async def test_structured_output_streams_readable_text(papers: Library) -> None:
     reply = {
         "paragraphs": [
             {"sentences": [{"text": "Sparse attention scales linearly.", "citations": [1]}]},
-            {"sentences": [{"text": "State space models rival it.", "citations": [2, 7]}]},
+            {
+                "sentences": [
+                    {"text": "State space models rival it.", "citations": [2, 7], "pages": ["4"]}
+                ]
+            },
         ]
     }
     model.enqueue(json.dumps(reply), chunk_size=5)
@@ -153,9 +157,10 @@ async def test_structured_output_streams_readable_text(papers: Library) -> None:
     assert model.calls[0].json_schema == json_schema()
     assert "JSON" in user_prompt(model)
     assert result.structured and result.raw == json.dumps(reply)
-    assert (
-        result.text == "Sparse attention scales linearly [1].\n\nState space models rival it [2]."
+    assert result.text == (
+        "Sparse attention scales linearly [1].\n\nState space models rival it [2, p. 4]."
     )
+    assert result.sentences[1].pages == {2: "4"}
     assert not any("{" in e.text for e in events if isinstance(e, TextDelta))
     assert [s.paragraph for s in result.sentences] == [0, 1]
     assert result.invalid_citations == ["[7]"]

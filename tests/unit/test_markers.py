@@ -147,8 +147,8 @@ REPLY = {
     "paragraphs": [
         {
             "sentences": [
-                {"text": 'Sparse attention scales "well".', "citations": [1]},
-                {"citations": [2, 9], "text": "Café routers [7] pick experts 😀."},
+                {"text": 'Sparse attention scales "well".', "citations": [1], "pages": [""]},
+                {"citations": [2, 9], "text": "Café routers [7] pick experts 😀.", "pages": []},
             ]
         },
         {"sentences": [{"text": "A second \\ paragraph\nhere.", "citations": [3, 3]}]},
@@ -184,6 +184,19 @@ def test_json_reply_parses_to_checked_sentences() -> None:
     assert parsed.invalid == ["[9]", "[7]"]
 
 
+def test_json_pages_go_to_their_citations_and_into_the_marker() -> None:
+    sentence = {
+        "text": "Heat cut grain yield.",
+        "citations": [2, 1, 3],
+        "pages": ["6 – 7", "", "x"],
+    }
+    raw = json.dumps({"paragraphs": [{"sentences": [sentence]}]})
+    assert streamed(JsonSentenceStream(VALID), raw, 5) == "Heat cut grain yield [1; 2, pp. 6-7; 3]."
+    (parsed,) = parse_json_text(raw, VALID).sentences
+    assert parsed.citations == [1, 2, 3] and parsed.pages == {2: "6-7"}  # "x" is no page
+    CitedTextOut.model_validate({"paragraphs": [{"sentences": [sentence]}]})
+
+
 def test_a_truncated_json_reply_keeps_what_arrived() -> None:
     raw = json.dumps(REPLY, ensure_ascii=False)
     parsed = parse_json_text(raw[: raw.index("Caf") + 8], VALID)
@@ -208,4 +221,7 @@ def test_the_schema_is_strict_and_matches_the_model() -> None:
     assert schema["additionalProperties"] is False
     assert schema["required"] == ["paragraphs"]
     assert all(d["additionalProperties"] is False for d in schema["$defs"].values())
-    CitedTextOut.model_validate(REPLY)
+    assert schema["$defs"]["SentenceOut"]["required"] == ["text", "citations", "pages"]
+    CitedTextOut.model_validate(
+        {"paragraphs": [{"sentences": [{"text": "A.", "citations": [1], "pages": ["3"]}]}]}
+    )
