@@ -79,7 +79,7 @@ def _occurrences(reading: Reading, target: str) -> set[bool]:
     """Whether each occurrence of ``target`` in the reading is negated (a word that negates it
     by its form counts as a negated occurrence)."""
     found = {w.negated for w in reading.words if w.content and _same_stem(w.stem, target)}
-    found |= {not w.negated for w in reading.words if w.base and _same_base(w.base, target)}
+    found |= {not w.negated for w in reading.words if w.base and _same_stem(w.base, target, 5)}
     return found
 
 
@@ -106,17 +106,12 @@ def _said_near(reading: Reading, target: str, around: frozenset[str]) -> bool:
     )
 
 
-def _same_stem(first: str, second: str) -> bool:
-    """Stems of one word family: equal, or one the other's start when that is at least seven
-    letters ("general" of "generalize", "generaliz" of "generalizability")."""
+def _same_stem(first: str, second: str, shortest: int = 7) -> bool:
+    """Stems of one word family: equal, or one the other's start when that is at least
+    ``shortest`` letters ("general" of "generalize", "generaliz" of "generalizability"; with 5,
+    the base a negating form leaves: "symptomat" of "asymptomatic" is "symptom")."""
     short, long = sorted((first, second), key=len)
-    return short == long or (len(short) >= 7 and long.startswith(short))
-
-
-def _same_base(base: str, target: str) -> bool:
-    """ "symptomat" (of "asymptomatic") is "symptom"; "effect" is "effect"."""
-    short, long = sorted((base, target), key=len)
-    return (long.startswith(short) and len(short) >= 5) or base == target
+    return short == long or (len(short) >= shortest and long.startswith(short))
 
 
 def _object_of_polar(reading: Reading, index: int) -> bool:
